@@ -52,7 +52,10 @@ NEEDS_TRANSLATION = re.compile("[" + "".join(re.escape(chr(code)) for code in so
 
 HORIZONTAL_SPACE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
-SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
+# Starts only where a run of spaces starts (the lookbehind): ` *\n *` alone rescanned the
+# rest of a long space run from each of its spaces (19 s on 100 kB of spaces). Same
+# matches: the leftmost match always began at the run's start.
+SPACE_AROUND_NEWLINE = re.compile(r"(?<! ) *\n *")
 # Named, decimal and hexadecimal references; a bounded name keeps the scan linear.
 HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
@@ -91,6 +94,8 @@ class Normalizer(Cleaner):
     decoded, whitespace collapsed; Chinese punctuation untouched."""
 
     name: ClassVar[str] = "normalize"
+    # Running it on its own output changes nothing (property test in tests/hardening).
+    idempotent: ClassVar[bool] = True
 
     def __init__(
         self,

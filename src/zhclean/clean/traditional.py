@@ -11,6 +11,7 @@ conversion changed, per Han character).
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from zhclean.filters.chars import count_han
@@ -22,6 +23,19 @@ CONFIGS = ("t2s", "tw2s", "hk2s", "off")
 # 15–30%. 5% separates the two with room on both sides (measured on OpenCC's own
 # Traditional test sentences vs People's Daily text).
 DEFAULT_MIN_TRADITIONAL_SHARE = 0.05
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return LONE_SURROGATE.sub("\ufffd", text)
+    return text
 
 
 class TraditionalToSimplified(Cleaner):
@@ -47,6 +61,9 @@ class TraditionalToSimplified(Cleaner):
         return self._converter
 
     def clean(self, text: str) -> Cleaned:
+        # OpenCC takes UTF-8, which cannot hold a lone surrogate (a JSON `\ud800`): each
+        # becomes U+FFFD first, one character for one, instead of an exception.
+        text = without_surrogates(text)
         converted = self.converter().convert(text)
         han = count_han(text)
         # Characters the conversion changed; phrase tables may change the length, then

@@ -22,6 +22,8 @@ class WhitespaceNormalizer(Cleaner):
     `max_blank_lines` blank lines in a row (0: paragraphs are plain lines)."""
 
     name: ClassVar[str] = "whitespace"
+    # Running it on its own output changes nothing (property test in tests/hardening).
+    idempotent: ClassVar[bool] = True
 
     def __init__(self, max_blank_lines: int = 0) -> None:
         self.max_blank_lines = max_blank_lines

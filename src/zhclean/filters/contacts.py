@@ -14,7 +14,10 @@ from zhclean.filters.chars import count_non_space
 from zhclean.steps import Filter
 
 URL = re.compile(r"(?:https?://|www\.)[\w\-.~%/?#=&+:;@]{2,200}", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
+# The local part starts where a run of its characters starts (the lookbehind): otherwise a
+# long run of word characters is tried from each of them, 64 steps each. A "local part"
+# longer than 64 characters (RFC 5321's limit) is not an address and no longer matches.
+EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
 # Mainland mobiles (1[3-9] + 9 digits), landlines with area code, 400/800 service numbers.
 PHONE = re.compile(
     r"(?<!\d)(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}[- ]\d{7,8}|[48]00[- ]?\d{3}[- ]?\d{4})(?!\d)"

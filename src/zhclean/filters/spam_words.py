@@ -87,7 +87,7 @@ class Category:
 
 @dataclass(frozen=True)
 class CompiledWords:
-    pattern: re.Pattern[str]  # case-insensitive, for the rare text `str.lower` does not fold like `re`
+    pattern: re.Pattern[str]  # case-insensitive trie, for the rare text `str.lower` does not fold like `re`
     # Case-sensitive trie, run on the lower-cased text; None when a word has a non-ASCII
     # cased letter (then only `pattern` is exact).
     pattern_lowered: re.Pattern[str] | None
@@ -114,7 +114,10 @@ def compile_words(file_name: str) -> CompiledWords:
             category_of.setdefault(word.lower(), code)
     words = sorted(category_of, key=len, reverse=True)
     return CompiledWords(
-        re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE),
+        # A trie here too: the flat alternation of every word tried each word at every
+        # position (55 ms on 100 kB of ASCII punctuation), and one `ſ` or Kelvin sign in a
+        # page sends it down this path.
+        re.compile(trie_pattern(words), re.IGNORECASE),
         re.compile(trie_pattern(words)) if all(is_plain_case(word) for word in words) else None,
         category_of,
         categories,

@@ -52,6 +52,9 @@ DETECTOR_SAMPLE_BYTES = 65536
 # A detector guess that still needs replacement characters is accepted while they stay
 # this rare: a few stray bytes in a long GBK page should not cost the whole page.
 MAX_REPLACEMENT_SHARE = 0.01
+# Pages larger than this are not decoded (a decoded page takes up to 4× its bytes): the
+# readers' record limit (64 MiB, `ReaderOptions.max_record_bytes`) with the same reason.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
 def normalize_charset(label: str) -> str | None:
@@ -120,11 +123,49 @@ def decode_bytes(raw: bytes, content_type: str | None = None) -> tuple[str, str,
     return None
 
 
-def looks_binary(raw: bytes) -> bool:
-    """NUL bytes in the head of a payload mean an image, archive or PDF, not a page;
-    UTF-16/32 pages carry NULs too, but they start with a BOM, checked before this."""
+def utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
+    """(text, codec) of a UTF-16 page that lost its BOM, else None. Its markup and ASCII
+    put a NUL in every other byte, always on the same side; binary formats scatter theirs."""
     head = raw[:1024]
-    return b"\x00" in head and not any(raw.startswith(bom) for bom, _ in BOMS)
+    even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    # Markup is mostly ASCII: at least a third of the characters have a NUL half.
+    # A CJK character has a NUL half only when its code ends in 00 (1 in 256).
+    if odd_nuls >= pairs / 3 and even_nuls <= odd_nuls / 16:
+        codec = "utf-16-le"
+    elif even_nuls >= pairs / 3 and odd_nuls <= even_nuls / 16:
+        codec = "utf-16-be"
+    else:
+        return None
+    text = strict_decode(raw, codec)
+    if text is None or "\x00" in text:
+        return None
+    return text, codec
+
+
+# File signatures of formats crawlers fetch under a text/html label.
+BINARY_SIGNATURES = (
+    b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b\x08",
+    b"\x00\x00\x01\x00", b"7z\xbc\xaf", b"Rar!\x1a", b"\x28\xb5\x2f\xfd", b"\xd0\xcf\x11\xe0", b"\x7fELF",
+)
+# Control bytes (not tab, newline, form feed, carriage return, escape) in the head above
+# this share mean binary data: text pages have essentially none, a few stray NULs in a
+# page should not cost it (they are dropped when the page is parsed).
+MAX_CONTROL_BYTE_SHARE = 0.05
+CONTROL_BYTES = bytes(code for code in range(32) if code not in (9, 10, 12, 13, 27))
+
+
+def looks_binary(raw: bytes) -> bool:
+    """An image, archive or PDF rather than a page: a known file signature, or control
+    bytes in the head. UTF-16/32 pages carry NULs too, but they start with a BOM, checked
+    before this (and `utf16_without_bom` rescues those that lost it)."""
+    if raw.startswith(BINARY_SIGNATURES):
+        return True
+    head = raw[:1024]
+    if any(raw.startswith(bom) for bom, _ in BOMS):
+        return False
+    control = len(head) - len(head.translate(None, CONTROL_BYTES))
+    return control > MAX_CONTROL_BYTE_SHARE * len(head)
 
 
 class Decode(Step):
@@ -134,21 +175,28 @@ class Decode(Step):
     `meta["encoding_source"]`."""
 
     name: ClassVar[str] = "decode"
-    codes: ClassVar[tuple[str, ...]] = ("binary", "undecodable", "empty")
+    codes: ClassVar[tuple[str, ...]] = ("binary", "undecodable", "empty", "too_large")
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
 
     def apply(self, doc: Document) -> Document | Reject:
         if doc.raw is None:
             return doc
         raw = doc.raw
+        if len(raw) > self.max_bytes:
+            return Reject("too_large", {"bytes": len(raw), "max_bytes": self.max_bytes})
         if not raw.strip():
             return Reject("empty", {"bytes": len(raw)})
-        if looks_binary(raw):
-            return Reject("binary", {"bytes": len(raw), "head": raw[:16].hex()})
         content_type = doc.meta.get("http_content_type")
-        decoded = decode_bytes(raw, content_type)
+        decoded: tuple[str, str, str] | None = None
+        if looks_binary(raw):
+            utf16 = utf16_without_bom(raw)
+            if utf16 is None:
+                return Reject("binary", {"bytes": len(raw), "head": raw[:16].hex()})
+            decoded = (utf16[0], utf16[1], "utf16_pattern")
+        else:
+            decoded = decode_bytes(raw, content_type)
         if decoded is None:
             return Reject("undecodable", {"bytes": len(raw), "declared": content_type})
         text, codec, layer = decoded

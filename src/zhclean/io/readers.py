@@ -14,6 +14,7 @@ import base64
 import gzip
 import io
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ FORMATS = ("warc", "wet", "jsonl", "parquet", "html")
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 TEXT_CONTENT_TYPES = ("text/plain",)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+
+DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 
 class InputError(Exception):
@@ -46,6 +50,10 @@ class ReaderOptions:
     # markup, or with base64 bytes as served (the schema of zhclean's sample data).
     html_field: str | None = None
     raw_base64_field: str | None = None
+    # A record larger than this is rejected (`io.too_large`) without being read into
+    # memory: 64 MiB is 8× the largest real page in our samples (main_content stops at
+    # 8 M characters), and bounds what one record costs a worker.
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
 
 
 def format_for_path(path: Path) -> str:
@@ -104,42 +112,160 @@ def io_rejected(path: Path, offset: int, code: str, detail: dict[str, Any], reco
 
 def read_warc(path: Path, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
     """Response records (pages) of a WARC, or conversion records (text) of a WET file.
-    Compression (gzip, zstd, lz4) is detected from the bytes, not the name."""
+    Compression (gzip, zstd, lz4) is detected from the bytes, not the name.
+
+    A crawl file that goes bad in the middle (garbage between records, a gzip member cut
+    short, a record whose Content-Length lies) costs the bad stretch, not the records
+    after it: the reader rejects what it could not read and starts again at the next
+    record it finds (`next_record_start`)."""
+    start: int | None = 0
+    offset = 0
+    with open(path, "rb") as handle:
+        compression = sniff_compression(handle.read(4))
+        while start is not None:
+            handle.seek(start)
+            state = _WarcScan(offset)
+            yield from scan_warc_records(handle, path, options, progress, state, compression)
+            offset = state.offset
+            if state.resync_after is None:
+                break
+            start = next_record_start(handle, state.resync_after + 1, compression)
+    progress.position = path.stat().st_size
+
+
+class _WarcScan:
+    """What one pass of fastwarc over a WARC left behind: how many records it gave out,
+    and where it lost track of the record boundaries (None if it did not)."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.resync_after: int | None = None
+
+
+def scan_warc_records(
+    handle: IO[bytes], path: Path, options: ReaderOptions, progress: ByteProgress, state: _WarcScan, compression: str
+) -> Iterator[Document | Rejected]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    wanted = WarcRecordType.response | WarcRecordType.conversion | WarcRecordType.resource
-    offset = 0
-    last_position = 0
+    start = handle.tell()
+    last_position = start
+    records_this_pass = 0
     try:
         records = ArchiveIterator(
-            str(path), record_types=wanted, parse_http=True, min_content_length=None, fsspec_args=False
+            handle, record_types=WarcRecordType.any_type, parse_http=True, min_content_length=None,
+            fsspec_args=False, stream_detect=True,
         )
         for record in records:
+            # stream_pos counts from the start of the file, not of this pass.
             last_position = record.stream_pos
             progress.position = last_position
-            body = record.reader.read()
+            records_this_pass += 1
+            record_type = record.record_type
+            if record_type & WarcRecordType.unknown:
+                state.offset += 1
+                detail = {"error": "record of an unknown WARC-Type", "warc_type": record.headers.get("WARC-Type"), "at_byte": last_position}
+                yield io_rejected(path, state.offset - 1, "bad_header", detail, warc_record_id(record.headers))
+                continue
+            # warcinfo, request, metadata, revisit: not pages. (A record with no WARC-Type
+            # at all never gets here: fastwarc skips it, as a record that is no response.)
+            if not record_type & (WarcRecordType.response | WarcRecordType.conversion | WarcRecordType.resource):
+                continue
+            offset = state.offset
+            state.offset += 1
+            record_id = warc_record_id(record.headers)
             if record.headers.get("Content-Length") is None:
-                # Every WARC record declares its length; a header block without one was cut
-                # off before it ended (fastwarc still hands it out).
-                yield io_rejected(path, offset, "truncated", {"error": "record headers cut short"})
+                # Every WARC record declares its length; without it the record's end is
+                # unknown: a header block cut off by the end of the file, or a broken writer.
+                state.resync_after = last_position
+                at_end = next_record_start(handle, last_position + 1, compression) is None
+                detail = {"error": "record headers cut short" if at_end else "no Content-Length", "at_byte": last_position}
+                yield io_rejected(path, offset, "truncated" if at_end else "bad_header", detail, record_id)
                 return
+            if record.content_length > options.max_record_bytes:
+                # Not read into memory: fastwarc skips the body when the loop moves on.
+                detail = {"bytes": record.content_length, "max_record_bytes": options.max_record_bytes}
+                yield io_rejected(path, offset, "too_large", detail, record_id)
+                continue
+            body = record.reader.read()
             if len(body) < record.content_length:
-                # fastwarc hands out the last record of a truncated file as far as it goes.
+                # The file ended inside the record: a truncated download, or a Content-Length
+                # larger than the record (then the records it swallowed are found again).
                 detail = {"error": "record cut short", "bytes": len(body), "content_length": record.content_length}
-                yield io_rejected(path, offset, "truncated", detail, text=body.decode("utf-8", errors="replace"))
+                yield io_rejected(path, offset, "truncated", detail, record_id, body.decode("utf-8", errors="replace"))
+                state.resync_after = last_position
+                return
+            if EMBEDDED_WARC_HEADER.search(body):
+                # A Content-Length that reaches into the next record: this block holds the
+                # start of another record, so it is rejected and the other record re-read.
+                detail = {"error": "block holds another record's header", "content_length": record.content_length}
+                yield io_rejected(path, offset, "bad_length", detail, record_id, body.decode("utf-8", errors="replace"))
+                state.resync_after = last_position
                 return
             yield warc_record_to_document(record, body, path, offset)
-            offset += 1
     except Exception as error:  # fastwarc raises OSError (and others) on corrupt input
-        detail = {"error": f"{type(error).__name__}: {error}", "after_byte": last_position, "records_read": offset}
-        yield io_rejected(path, offset, "corrupt", detail)
-        return
-    progress.position = path.stat().st_size
+        if records_this_pass or start == 0:
+            # One rejection per bad stretch: a resync attempt that fails at once is the
+            # same stretch, not another lost record.
+            detail = {"error": f"{type(error).__name__}: {error}"[:500], "after_byte": last_position, "records_read": state.offset}
+            yield io_rejected(path, state.offset, "corrupt", detail)
+            state.offset += 1
+        state.resync_after = last_position
+
+
+def warc_record_id(headers: Any) -> str | None:
+    return (headers.get("WARC-Record-ID") or "").strip("<>") or None
+
+
+# A WARC record's first line. Looked for inside a block (a lying Content-Length) and when
+# scanning for the next record after a bad stretch.
+EMBEDDED_WARC_HEADER = re.compile(rb"\r?\nWARC/1\.[01]\r?\nWARC-")
+WARC_RECORD_START = re.compile(rb"WARC/1\.[01]\r?\n")
+GZIP_MEMBER_START = b"\x1f\x8b\x08"
+ZSTD_FRAME_START = b"\x28\xb5\x2f\xfd"
+# Bytes read at a time while scanning for the next record, and how far a scan goes
+# before the rest of the file is given up (a multi-GB stretch of garbage is not a crawl).
+RESYNC_CHUNK_BYTES = 1 << 20
+RESYNC_MAX_BYTES = 1 << 30
+
+
+def sniff_compression(head: bytes) -> str:
+    if head.startswith(GZIP_MEMBER_START):
+        return "gzip"
+    if head.startswith(ZSTD_FRAME_START):
+        return "zstd"
+    return "none"
+
+
+def next_record_start(handle: IO[bytes], position: int, compression: str) -> int | None:
+    """Where the next record may start at or after `position`: the next gzip member (zstd
+    frame) in a compressed file (crawlers write one per record), the next `WARC/1.x` line
+    in a plain one. None when there is none."""
+    if compression == "gzip":
+        pattern = re.compile(re.escape(GZIP_MEMBER_START))
+    elif compression == "zstd":
+        pattern = re.compile(re.escape(ZSTD_FRAME_START))
+    else:
+        pattern = WARC_RECORD_START
+    overlap = 16  # a marker split across two chunks is still found
+    scanned = 0
+    while scanned < RESYNC_MAX_BYTES:
+        handle.seek(position)
+        chunk = handle.read(RESYNC_CHUNK_BYTES)
+        if not chunk:
+            return None
+        match = pattern.search(chunk)
+        if match:
+            return position + match.start()
+        if len(chunk) < RESYNC_CHUNK_BYTES:
+            return None
+        position += len(chunk) - overlap
+        scanned += len(chunk)
+    return None
 
 
 def warc_record_to_document(record: Any, body: bytes, path: Path, offset: int) -> Document | Rejected:
     headers = record.headers
-    record_id = (headers.get("WARC-Record-ID") or "").strip("<>") or f"{path.name}#{offset}"
+    record_id = warc_record_id(headers) or f"{path.name}#{offset}"
     url = headers.get("WARC-Target-URI") or ""
     source = Source(str(path), offset)
     meta: dict[str, Any] = {}
@@ -206,7 +332,11 @@ def read_jsonl(path: Path, options: ReaderOptions, progress: ByteProgress) -> It
     line_number = 0
     try:
         with open_text_lines(path, progress) as lines:
-            for line_number, line in enumerate(lines):
+            for line_number, line in enumerate(bounded_lines(lines, options.max_record_bytes)):
+                if isinstance(line, int):
+                    detail = {"bytes": line, "max_record_bytes": options.max_record_bytes}
+                    yield io_rejected(path, line_number, "too_large", detail)
+                    continue
                 if not line.strip():
                     continue
                 yield json_line_to_document(line, path, line_number, options)
@@ -217,14 +347,60 @@ def read_jsonl(path: Path, options: ReaderOptions, progress: ByteProgress) -> It
         yield io_rejected(path, line_number + 1, "corrupt", {"error": f"{type(error).__name__}: {error}"})
 
 
+def bounded_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes | int]:
+    """The lines of `stream`; a line longer than `max_bytes` comes out as its length in
+    bytes instead, read past in 1 MB pieces, so one endless line never fills memory."""
+    while True:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line
+            continue
+        skipped = len(line)
+        while not line.endswith(b"\n"):
+            line = stream.readline(1 << 20)
+            if not line:
+                break
+            skipped += len(line)
+        yield skipped
+
+
+# A JSON `\ud800`-style escape: the line may hold a lone surrogate, which Python decodes
+# but UTF-8 (and so Parquet) cannot store.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings replaced by U+FFFD."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value) if _has_surrogate(value) else value
+    if isinstance(value, dict):
+        return {without_lone_surrogates(key): without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_lone_surrogates(item) for item in value]
+    return value
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def json_line_to_document(line: bytes, path: Path, line_number: int, options: ReaderOptions) -> Document | Rejected:
     text_of_line = line.decode("utf-8", errors="replace")
     try:
         record = json.loads(line)
-    except ValueError as error:
-        return io_rejected(path, line_number, "bad_json", {"error": str(error)[:200]}, text=text_of_line)
+    except (ValueError, RecursionError) as error:  # RecursionError: `[[[[…` nested too deep
+        return io_rejected(path, line_number, "bad_json", {"error": f"{type(error).__name__}: {error}"[:200]}, text=text_of_line[:10_000])
     if not isinstance(record, dict):
-        return io_rejected(path, line_number, "bad_json", {"error": "line is not a JSON object"}, text=text_of_line)
+        return io_rejected(path, line_number, "bad_json", {"error": "line is not a JSON object"}, text=text_of_line[:10_000])
+    if SURROGATE_ESCAPE.search(line):
+        record = without_lone_surrogates(record)
     return record_to_document(record, path, line_number, options, text_of_line)
 
 
@@ -323,6 +499,11 @@ def read_html(path: Path, options: ReaderOptions, progress: ByteProgress) -> Ite
     for offset, file in enumerate(html_files(path)):
         record_id = file.relative_to(base).as_posix()
         try:
+            size = file.stat().st_size
+            if size > options.max_record_bytes:
+                progress.position += size
+                yield io_rejected(file, 0, "too_large", {"bytes": size, "max_record_bytes": options.max_record_bytes}, record_id)
+                continue
             raw = file.read_bytes()
         except OSError as error:
             yield io_rejected(file, 0, "unreadable", {"error": str(error)}, record_id)
