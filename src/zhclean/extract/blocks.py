@@ -13,6 +13,7 @@ Chinese text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,8 @@ PLAIN_INLINE_TAGS = frozenset(
     "b strong em i u s strike nobr small big sup sub tt cite abbr acronym q del ins mark wbr bdi bdo "
     "ruby rt rp kbd samp var dfn time".split()
 )
+# ... and comments, which lexbor names "-comment": they count as nodes and for depth only.
+UNCLASSIFIED_TAGS = PLAIN_INLINE_TAGS | {"-comment"}
 
 # Flags of a close marker on the stack.
 CLOSES_LINK = 1
@@ -101,6 +104,11 @@ def is_cjk(char: str) -> bool:
     return "\u2e80" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af" or "\uf900" <= char <= "\uffef"
 
 
+CJK_RANGES = "\u2e80-\u9fff\uac00-\ud7af\uf900-\uffef"  # the ranges of `is_cjk`
+# A space between two CJK characters: in `" ".join(words)` every space is a word break.
+SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK_RANGES}]) (?=[{CJK_RANGES}])")
+
+
 # A block split by more spaces than this is spaced on purpose (a keyword list, mixed
 # text), not a paragraph wrapped in the source: its spaces stay, and no per-word scan.
 MAX_JOINED_PARTS = 64
@@ -118,12 +126,7 @@ def join_words(parts: list[str]) -> str:
         return spaced
     if len(parts) > 2 * len(spaced.encode("utf-8")) - 2 * len(spaced):
         return spaced
-    joined = [parts[0]]
-    for part in parts[1:]:
-        if not (is_cjk(joined[-1][-1]) and is_cjk(part[0])):
-            joined.append(" ")
-        joined.append(part)
-    return "".join(joined)
+    return SPACE_BETWEEN_CJK.sub("", spaced)
 
 
 def collapse_whitespace(raw: str) -> str:
@@ -132,15 +135,23 @@ def collapse_whitespace(raw: str) -> str:
     return join_words(raw.split())
 
 
+def count_chars(text: str, chars: str) -> int:
+    """How many characters of `text` are one of `chars`. A str.count per character (C-speed
+    scans beat one str.translate, a dict lookup per character, ~30x slower on CJK text),
+    only for those present: `in` is a memchr scan that stops at the first hit, so the
+    absent ones (form feed, vertical tab, carriage return, half the marks on most
+    pages) cost a fraction of a count."""
+    return sum([text.count(char) for char in chars if char in text])
+
+
 def count_sentence_punctuation(text: str) -> int:
-    # str.count per mark: ten C-speed scans beat one str.translate (a dict lookup per
-    # character, ~30x slower on CJK text).
-    return sum(map(text.count, SENTENCE_PUNCTUATION))
+    return count_chars(text, SENTENCE_PUNCTUATION)
 
 
 def removal_text(text: str) -> str:
     """A dropped container's text for the audit: one line per text node, spaces collapsed."""
-    return "\n".join(line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line)
+    # map/filter over C functions: no Python frame per line (a dropped menu has hundreds).
+    return "\n".join(filter(None, map(" ".join, map(str.split, text.split("\n")))))
 
 
 def build_blocks(
@@ -271,9 +282,12 @@ def build_blocks(
             deepest = depth
             if deepest > max_depth:
                 raise PathologicalPage("too_deep", {"depth": deepest, "max_depth": max_depth})
-        if tag in PLAIN_INLINE_TAGS:
-            push(PLAIN_CLOSE)
+        if tag in UNCLASSIFIED_TAGS:
             child = item.last_child
+            if child is None:  # nothing to close later
+                depth -= 1
+                continue
+            push(PLAIN_CLOSE)
             while child is not None:
                 push(child)
                 child = child.prev
@@ -288,12 +302,15 @@ def build_blocks(
             rule = NO_MATCH
         if rule != NO_MATCH:
             dropped = item.text(deep=True, separator="\n")
-            dropped_chars = len(dropped) - sum(map(dropped.count, WHITESPACE))
-            if (max_removed_chars < 0 or dropped_chars <= max_removed_chars) and (
-                max_removed_punctuation < 0 or count_sentence_punctuation(dropped) <= max_removed_punctuation
-            ):
+            # Counted only when its length (an upper bound) exceeds the limit: eight
+            # str.count passes per matched container were a tenth of the walk.
+            if (
+                max_removed_chars < 0
+                or len(dropped) <= max_removed_chars
+                or len(dropped) - count_chars(dropped, WHITESPACE) <= max_removed_chars
+            ) and (max_removed_punctuation < 0 or count_sentence_punctuation(dropped) <= max_removed_punctuation):
                 depth -= 1
-                if dropped_chars:
+                if dropped.strip(WHITESPACE):  # any character at all
                     if is_block and pieces:
                         flush()
                     removals.append((len(texts), rule, removal_text(dropped)))
@@ -346,12 +363,15 @@ def build_blocks(
                 else tag
             )
             open_records.append(record)
+        child = item.last_child
+        if child is None and not is_block:  # an empty inline element: no line, no record
+            depth -= 1
+            continue
         if tag == "a":
             link_depth += 1
             flags |= CLOSES_LINK
         # An int, not a tuple: ints are not tracked by the cyclic garbage collector.
         push((record + 1) * CLOSE_FLAG_SPAN + flags)
-        child = item.last_child
         while child is not None:
             push(child)
             child = child.prev
