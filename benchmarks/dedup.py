@@ -30,6 +30,14 @@ What it measures (printed as JSON):
   them into the staged mode, and reports `ru_maxrss` (peak resident memory) and stage
   times. A second pair of subprocesses runs memory and staged mode on the first
   `--compare-docs` of the same documents and checks that they drop the same ids.
+* components (`--components-docs N`, off by default): the staged MinHash on N synthetic
+  documents as above, then its connected-components stage run again in fresh
+  subprocesses: in one process (the fast path under `max_edges_in_memory`), partitioned on
+  disk in this process (serial executor), and partitioned on a pool of 2 processes. Reports
+  seconds, peak resident memory (VmHWM; the pool's workers are separate processes, their
+  peak is reported too) and whether the labels are identical. `--components-edges M` does
+  the same on a synthetic graph of M edge rows (clusters of geometric size, as near
+  duplicates make), where the in-memory path's size shows.
 """
 
 from __future__ import annotations
@@ -487,6 +495,132 @@ def scale_child(data_dir: Path, count: int, mode: str, workdir: Path) -> dict[st
     }
 
 
+def vm_hwm_mb() -> float | None:
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def with_peak_memory(function: Any, partition: int) -> tuple[Any, float | None]:
+    return function(partition), vm_hwm_mb()
+
+
+class CountingExecutor:
+    """Counts the executor's calls (one per operation of the components stage) and keeps
+    the highest VmHWM a task reported (a pool worker's, or this process's)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls = 0
+        self.task_peak_mb = 0.0
+
+    def map_partitions(self, function: Any, partitions: Any) -> list[Any]:
+        import functools
+
+        self.calls += 1
+        pairs = self.inner.map_partitions(functools.partial(with_peak_memory, function), partitions)
+        self.task_peak_mb = max([self.task_peak_mb, *(peak or 0.0 for _, peak in pairs)])
+        return [result for result, _ in pairs]
+
+
+def components_child(workdir: Path, variant: str) -> dict[str, Any]:
+    """The components stage of the staged work directory `workdir` (its `edges/` complete),
+    run again: "memory", "partitioned" (serial) or "partitioned-pool" (2 processes)."""
+    from zhclean.dedup.clusters import StagedClustering
+    from zhclean.dedup.parallel import ProcessPoolPartitionExecutor, SerialExecutor
+
+    partitions = len(list((workdir / "edges").glob("part-*.parquet")))
+    spec = MinHashDeduplicator().spec()
+    baseline = vm_hwm_mb()
+    pool = ProcessPoolPartitionExecutor(2) if variant == "partitioned-pool" else None
+    executor = CountingExecutor(pool or SerialExecutor())
+    limit = 2**62 if variant == "memory" else 0
+    staged = StagedClustering(workdir, spec, partitions, 1, executor, max_edges_in_memory=limit)
+    staged.components_path.unlink(missing_ok=True)
+    began = time.perf_counter()
+    staged._components()
+    seconds = time.perf_counter() - began
+    if pool:
+        pool.close()
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(staged.components_path)
+    digest = hashlib.sha256(
+        table.column("document").to_numpy().tobytes() + table.column("label").to_numpy().tobytes()
+    ).hexdigest()[:16]
+    return {
+        "variant": variant,
+        "edge_rows": staged._edge_rows(),
+        "nodes": table.num_rows,
+        "operations": executor.calls,
+        "seconds": round(seconds, 2),
+        "vm_hwm_mb": vm_hwm_mb(),
+        "vm_hwm_after_imports_mb": baseline,
+        "task_process_peak_mb": executor.task_peak_mb if pool else None,
+        "components_sha256": digest,
+    }
+
+
+def synthetic_edges(workdir: Path, edge_rows: int, partitions: int, seed: int) -> dict[str, Any]:
+    """Edge partitions as stage 2 writes them, of a graph shaped like near duplicates:
+    clusters of geometric size (mean 4) over sparse document numbers, each member linked
+    to an earlier one of its cluster, a fifth of the links doubled (a pair found by two
+    bands in two partitions)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    links = int(edge_rows / 1.2)
+    sizes = rng.geometric(0.25, size=links)  # mean 4 members, 3 links
+    sizes = sizes[np.cumsum(sizes - 1) <= links]
+    members = int(sizes.sum())
+    cluster = np.repeat(np.arange(len(sizes)), sizes)
+    starts = np.cumsum(sizes) - sizes
+    position = np.arange(members) - starts[cluster]
+    # Documents: the members spread over 5 × as many numbers (most documents have no edge).
+    documents = np.sort(rng.choice(members * 5, size=members, replace=False)).astype(np.uint64)
+    documents = documents[rng.permutation(members)]
+    later = np.flatnonzero(position > 0)
+    earlier = starts[cluster[later]] + (rng.random(len(later)) * position[later]).astype(np.int64)
+    first, second = documents[later], documents[earlier]
+    edges = (np.minimum(first, second) << np.uint64(32)) | np.maximum(first, second)
+    doubled = rng.random(len(edges)) < 0.2
+    edges = np.concatenate([edges, edges[doubled]])
+    where = rng.integers(0, partitions, len(edges))
+    (workdir / "edges").mkdir(parents=True)
+    for index in range(partitions):
+        chosen = np.sort(edges[where == index])
+        pq.write_table(
+            pa.table({"edge": pa.array(chosen, pa.uint64())}), workdir / "edges" / f"part-{index:04d}.parquet"
+        )
+    return {"edge_rows": len(edges), "clusters": len(sizes), "documents_with_an_edge": members}
+
+
+def components_benchmark(workdir: Path) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for variant in ("memory", "partitioned", "partitioned-pool"):
+        command = [
+            sys.executable,
+            __file__,
+            ".",
+            "--components-child",
+            variant,
+            "--child-workdir",
+            str(workdir),
+        ]
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            results[variant] = {"error": completed.stderr[-2000:]}
+        else:
+            results[variant] = json.loads(completed.stdout)
+    hashes = {result.get("components_sha256") for result in results.values()}
+    results["identical"] = len(hashes) == 1 and None not in hashes
+    return results
+
+
 def run_child(data_dir: Path, count: int, mode: str, scratch: Path) -> dict[str, Any]:
     command = [
         sys.executable,
@@ -530,6 +664,17 @@ def main() -> None:
         default=200_000,
         help="memory vs staged on this many synthetic documents; 0 skips",
     )
+    parser.add_argument(
+        "--components-docs",
+        type=int,
+        default=0,
+        help="connected components in memory vs partitioned on the staged run of this many documents",
+    )
+    parser.add_argument(
+        "--components-edges", type=int, default=0, help="the same on a synthetic graph of this many edge rows"
+    )
+    parser.add_argument("--components-only", action="store_true", help="run only the components benchmarks")
+    parser.add_argument("--components-child", default="", help=argparse.SUPPRESS)
     parser.add_argument("--scale-child", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child-mode", default="staged", help=argparse.SUPPRESS)
     parser.add_argument("--child-workdir", type=Path, default=None, help=argparse.SUPPRESS)
@@ -545,8 +690,24 @@ def main() -> None:
         )
         return
 
+    if arguments.components_child:
+        print(json.dumps(components_child(arguments.child_workdir, arguments.components_child)))
+        return
+
     report: dict[str, Any] = {}
     began = time.perf_counter()
+    if arguments.components_docs:
+        with tempfile.TemporaryDirectory(prefix="zhclean-bench-dedup-") as scratch:
+            staged = run_child(arguments.data_dir, arguments.components_docs, "staged", Path(scratch))
+            report["components_corpus"] = {"staged_run": staged, **components_benchmark(Path(scratch))}
+    if arguments.components_edges:
+        with tempfile.TemporaryDirectory(prefix="zhclean-bench-dedup-") as scratch:
+            graph = synthetic_edges(Path(scratch), arguments.components_edges, 64, arguments.seed)
+            report["components_synthetic"] = {"graph": graph, **components_benchmark(Path(scratch))}
+    if arguments.components_only:
+        report["seconds"] = round(time.perf_counter() - began, 1)
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
     report["minhash"] = repr(MinHashDeduplicator(**arguments.minhash_params))
     # Subprocesses first, while this process is small (see `scale_child`).
     if arguments.scale_docs:

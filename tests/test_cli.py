@@ -51,6 +51,24 @@ def test_the_same_ids_with_one_or_two_workers(demo_crawl: Path, tmp_path: Path) 
     assert len(results["1"][0]) + len(results["1"][1]) == 22
 
 
+def test_a_record_id_read_twice_keeps_one_copy(demo_crawl: Path, tmp_path: Path) -> None:
+    # The same WARC twice in one file: every record id appears twice. Deduplicators must
+    # judge each copy, keeping one and rejecting the other, not reject both.
+    doubled = tmp_path / "doubled.warc.gz"
+    doubled.write_bytes(demo_crawl.read_bytes() * 2)
+    once, twice = tmp_path / "once", tmp_path / "twice"
+    assert clean(str(demo_crawl), "-o", str(once), "--recipe", "default") == 0
+    assert clean(str(doubled), "-o", str(twice), "--recipe", "default") == 0
+    kept_once = sorted(row["id"] for row in table_rows(once / "kept"))
+    kept_twice = sorted(row["id"] for row in table_rows(twice / "kept"))
+    assert kept_once and kept_twice == kept_once
+    def duplicates(out: Path) -> int:
+        return sum(row["reason"].endswith("_dup.duplicate") or row["reason"] == "minhash.duplicate" for row in table_rows(out / "rejected"))
+
+    # Each kept page's second copy is one more duplicate; duplicates stay duplicates.
+    assert duplicates(twice) == 2 * duplicates(once) + len(kept_once)
+
+
 @pytest.mark.parametrize("recipe", ["extract", "clean-text", "heuristics", "default"])
 def test_every_builtin_recipe_runs_by_name(recipe: str, demo_crawl: Path, tmp_path: Path) -> None:
     text_input = tmp_path / "docs.jsonl"

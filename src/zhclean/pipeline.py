@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zhclean.document import Document, Reject, Rejected
-from zhclean.steps import DedupEntry, Deduplicator, Step
+from zhclean.steps import DedupEntry, Deduplicator, Step, dedup_key
 
 # Documents go through the steps in batches: batching lets scorers run their model once
 # per batch, and keeps the per-step timing overhead negligible.
@@ -250,8 +250,8 @@ class Pipeline:
         stats.seconds += time.perf_counter() - began
         stats.docs_in += len(entries)
         for item in held:
-            if isinstance(item, Document) and item.id in duplicates:
-                verdict = duplicates[item.id]
+            verdict = duplicates.get(dedup_key(item.id, item.source)) if isinstance(item, Document) else None
+            if verdict is not None:
                 reason = f"{deduplicator.name}.{verdict.code}"
                 stats.rejected[reason] += 1
                 yield Rejected(item, reason, verdict.detail)
@@ -284,7 +284,7 @@ def apply_isolated(step: Step, documents: list[Document]) -> list[Document | Rej
 def dedup_entry(document: Document, deduplicator: Deduplicator) -> DedupEntry:
     quality = document.meta.get("quality")
     return DedupEntry(
-        id=document.id,
+        id=dedup_key(document.id, document.source),
         signature=deduplicator.signature(document),
         length=len(document.text),
         quality=float(quality) if isinstance(quality, (int, float)) else None,

@@ -161,12 +161,21 @@ class Scorer(Step):
 
 @dataclass(frozen=True)
 class DedupEntry:
-    """What a deduplicator knows of one document in its global stage."""
+    """What a deduplicator knows of one document in its global stage. `id` is the
+    document's `dedup_key`, unique per record read even when record ids repeat."""
 
     id: str
     signature: Any
     length: int  # characters of text
     quality: float | None = None  # meta["quality"] when a scorer ran before
+
+
+def dedup_key(document_id: str, source: object) -> str:
+    """The name deduplicators give a record: its id, plus where it was read when that is
+    known. Ids repeat in real dumps (a WARC concatenated with itself, a JSONL with a
+    reused `id`), and every copy needs its own verdict: keyed by id alone, one verdict
+    would reject all the copies and keep none."""
+    return f"{document_id} @ {source}" if source else document_id
 
 
 class Deduplicator(Step):

@@ -9,34 +9,37 @@ BLAKE2b digest of the normalized text; which copy is kept follows the same rule 
 MinHash: highest `meta["quality"]`, then longest original text, then smallest id.
 
 Runs on the same machinery as MinHash (`zhclean.dedup.clusters`): one band of the eight
-digest words, a pair linked only when all eight agree; `mode="staged"` spills to Parquet.
+digest words, a pair linked only when all eight agree; `mode="staged"` spills to Parquet,
+with the same `executor` and `max_edges_in_memory` as MinHash (`zhclean.dedup.minhash`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
 from typing import ClassVar
 
-from zhclean.dedup.clusters import ClusterSpec, cluster_name, find_duplicates
+from zhclean.dedup.clusters import DEFAULT_MAX_EDGES_IN_MEMORY, ClusteringDeduplicator, ClusterSpec
 from zhclean.dedup.minhash import DEFAULT_CHUNK_DOCS, DEFAULT_PARTITIONS, MODES
 from zhclean.dedup.signatures import EXACT_SIGNATURE_WORDS, exact_signature
-from zhclean.document import Document, Reject
-from zhclean.steps import DedupEntry, Deduplicator
+from zhclean.document import Document
 
 
-class ExactDeduplicator(Deduplicator):
+class ExactDeduplicator(ClusteringDeduplicator):
     name: ClassVar[str] = "exact_dup"
     codes: ClassVar[tuple[str, ...]] = ("duplicate",)
 
     def __init__(
-        self, mode: str = "memory", partitions: int = DEFAULT_PARTITIONS, chunk_docs: int = DEFAULT_CHUNK_DOCS
+        self,
+        mode: str = "memory",
+        partitions: int = DEFAULT_PARTITIONS,
+        chunk_docs: int = DEFAULT_CHUNK_DOCS,
+        max_edges_in_memory: int = DEFAULT_MAX_EDGES_IN_MEMORY,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         self.mode = mode
         self.partitions = partitions
         self.chunk_docs = chunk_docs
+        self.max_edges_in_memory = max_edges_in_memory
 
     def signature(self, doc: Document) -> bytes:
         return exact_signature(doc.text)
@@ -49,21 +52,3 @@ class ExactDeduplicator(Deduplicator):
             min_agreement=1.0,
             seed=0,
         )
-
-    def find_duplicates(
-        self, entries: Iterable[DedupEntry], workdir: Path | None = None
-    ) -> dict[str, Reject]:
-        duplicates = find_duplicates(
-            entries, self.spec(), self.mode, workdir, self.partitions, self.chunk_docs
-        )
-        return {
-            duplicate.id: Reject(
-                "duplicate",
-                {
-                    "cluster": cluster_name(duplicate.kept_id),
-                    "kept_id": duplicate.kept_id,
-                    "cluster_size": duplicate.cluster_size,
-                },
-            )
-            for duplicate in duplicates
-        }

@@ -30,21 +30,22 @@ text shorter than n characters is one shingle: it still gets a signature and mat
 exact copies.
 
 `mode="staged"` spills to Parquet in the engine's work directory (restartable stages, see
-`zhclean.dedup.clusters`) and gives the same result as `mode="memory"`.
+`zhclean.dedup.clusters`) and gives the same result as `mode="memory"`. Its per-partition
+stages run through `find_duplicates(..., executor=...)` (`zhclean.dedup.parallel`: serial
+by default; the Ray engine passes Ray tasks). Above `max_edges_in_memory` candidate edges,
+the connected components are found partitioned on disk instead of in one process (same
+result).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-from zhclean.dedup.clusters import ClusterSpec, cluster_name, find_duplicates
+from zhclean.dedup.clusters import DEFAULT_MAX_EDGES_IN_MEMORY, ClusteringDeduplicator, ClusterSpec, Duplicate
 from zhclean.dedup.signatures import MinHashScheme, minhash_signature, signature_array
-from zhclean.document import Document, Reject
-from zhclean.steps import DedupEntry, Deduplicator
+from zhclean.document import Document
 
 DEFAULT_NGRAM_CHARS = 5
 DEFAULT_BANDS = 16
@@ -61,7 +62,7 @@ DEFAULT_CHUNK_DOCS = 65_536
 MODES = ("memory", "staged")
 
 
-class MinHashDeduplicator(Deduplicator):
+class MinHashDeduplicator(ClusteringDeduplicator):
     name: ClassVar[str] = "minhash"
     codes: ClassVar[tuple[str, ...]] = ("duplicate",)
 
@@ -76,6 +77,7 @@ class MinHashDeduplicator(Deduplicator):
         mode: str = "memory",
         partitions: int = DEFAULT_PARTITIONS,
         chunk_docs: int = DEFAULT_CHUNK_DOCS,
+        max_edges_in_memory: int = DEFAULT_MAX_EDGES_IN_MEMORY,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -94,6 +96,7 @@ class MinHashDeduplicator(Deduplicator):
         self.mode = mode
         self.partitions = partitions
         self.chunk_docs = chunk_docs
+        self.max_edges_in_memory = max_edges_in_memory
         self._scheme: MinHashScheme | None = None
 
     def scheme(self) -> MinHashScheme:
@@ -113,24 +116,8 @@ class MinHashDeduplicator(Deduplicator):
             seed=self.seed,
         )
 
-    def find_duplicates(
-        self, entries: Iterable[DedupEntry], workdir: Path | None = None
-    ) -> dict[str, Reject]:
-        duplicates = find_duplicates(
-            entries, self.spec(), self.mode, workdir, self.partitions, self.chunk_docs
-        )
-        return {
-            duplicate.id: Reject(
-                "duplicate",
-                {
-                    "cluster": cluster_name(duplicate.kept_id),
-                    "kept_id": duplicate.kept_id,
-                    "jaccard": round(duplicate.agreement, 4),
-                    "cluster_size": duplicate.cluster_size,
-                },
-            )
-            for duplicate in duplicates
-        }
+    def duplicate_detail(self, duplicate: Duplicate) -> dict[str, Any]:
+        return {**super().duplicate_detail(duplicate), "jaccard": round(duplicate.agreement, 4)}
 
     def to_lean_minhash(self, signature: bytes | np.ndarray) -> Any:
         return to_lean_minhash(signature, self.seed)

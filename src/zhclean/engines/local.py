@@ -56,7 +56,7 @@ from zhclean.io.shards import (
 )
 from zhclean.audit.definitions import rules_files_used
 from zhclean.pipeline import Pipeline, PipelineStats, batched
-from zhclean.steps import DedupEntry, Deduplicator, Reject, Step
+from zhclean.steps import DedupEntry, Deduplicator, Reject, Step, dedup_key
 
 # Entries the output directory may hold that a run owns (and `--overwrite` replaces).
 OWNED_OUTPUTS = ("kept", "rejected", "_work", "stats.json", "manifest.json", "report.html")
@@ -266,8 +266,9 @@ def unit_inputs(task: UnitTask, pipeline: Pipeline, progress: ByteProgress) -> I
     columns = ["id", "url", "text", "html", "source", "meta", "removed"]
     for row in read_rows(paths, columns):
         document = document_from_work_row(row)
-        if document.id in duplicates:
-            code, detail = duplicates[document.id]
+        key = dedup_key(document.id, document.source)
+        if key in duplicates:
+            code, detail = duplicates[key]
             reason = f"{deduplicator.name}.{code}"
             stats.rejected[reason] += 1
             yield Rejected(document, reason, detail)
@@ -299,9 +300,9 @@ def write_duplicates(path: Path, duplicates: dict[str, Reject]) -> None:
 
 
 def dedup_entries(out_dir: Path, segment: int) -> Iterator[DedupEntry]:
-    columns = ["id", "signature", "length", "quality"]
+    columns = ["id", "source", "signature", "length", "quality"]
     for row in read_rows(shard_paths(work_dir(out_dir, segment)), columns):
-        yield DedupEntry(id=row["id"], signature=pickle.loads(row["signature"]), length=row["length"], quality=row["quality"])
+        yield DedupEntry(id=dedup_key(row["id"], row["source"]), signature=pickle.loads(row["signature"]), length=row["length"], quality=row["quality"])
 
 
 # -- the whole run ------------------------------------------------------------------------------
@@ -482,7 +483,8 @@ def run_clean(
             finally:
                 progress.close()
         if deduplicator is not None:
-            run_deduplicator(deduplicator, steps.index(deduplicator), segment, out_dir, total, manifest)
+            step_index = steps.index(deduplicator)
+            run_deduplicator(deduplicator, step_index, segment, out_dir, total, manifest, engine, ray_address)
     shutil.rmtree(out_dir / "_work", ignore_errors=True)
     seconds = time.monotonic() - began
     stats_path = write_stats(out_dir, total, seconds, units, steps, recipe_name, recipe_fingerprint, workers)
@@ -491,17 +493,30 @@ def run_clean(
 
 
 def run_deduplicator(
-    deduplicator: Deduplicator, step_index: int, segment: int, out_dir: Path, total: PipelineStats, manifest: Manifest
+    deduplicator: Deduplicator,
+    step_index: int,
+    segment: int,
+    out_dir: Path,
+    total: PipelineStats,
+    manifest: Manifest,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> None:
     """The global stage: every signature of the segment's survivors in, the duplicate list
-    out (to a file the next segment's workers read)."""
+    out (to a file the next segment's workers read). On the Ray engine, a staged
+    deduplicator's per-partition stages run as Ray tasks (`ray.dedup_options`)."""
     done = manifest.dedup_stats(segment)
     if done is None:
         began = time.perf_counter()
         counted = CountingIterator(dedup_entries(out_dir, segment))
         scratch = out_dir / "_work" / f"dedup-{segment}"
         scratch.mkdir(parents=True, exist_ok=True)
-        duplicates = deduplicator.find_duplicates(counted, scratch)
+        options: dict[str, Any] = {}
+        if engine == "ray":  # issue 8: edges and connected components partitioned over Ray tasks
+            from zhclean.engines.ray import dedup_options
+
+            options = dedup_options(deduplicator, ray_address)
+        duplicates = deduplicator.find_duplicates(counted, scratch, **options)
         write_duplicates(duplicates_path(out_dir, segment), duplicates)
         done = {"docs_in": counted.count, "seconds": time.perf_counter() - began}
         manifest.mark_dedup(segment, done)

@@ -17,14 +17,18 @@ step's expensive state (jieba, OpenCC, fastText models) is built once per worker
 for every unit that worker runs, instead of once per unit.
 
 The driver calls `on_done(task, stats)` as each unit's row comes back (the manifest is
-written there, never by a worker), and the deduplicators' global stage still runs in the
-driver (`local.run_deduplicator`). The output directory and the inputs must be on a file
-system every node sees (NFS, a mounted bucket), as with any shared-nothing writer.
+written there, never by a worker), and the deduplicators' global stage is driven from the
+driver (`local.run_deduplicator`): in staged mode its per-partition stages (edges from the
+band rows shuffled by hash, connected components partitioned on disk) run as Ray tasks
+(`dedup_options`); the memory mode runs in the driver. The output directory and the inputs
+must be on a file system every node sees (NFS, a mounted bucket), as with any
+shared-nothing writer.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import logging
 import os
 import pickle
@@ -38,7 +42,7 @@ import numpy as np
 from zhclean.engines.local import PROGRESS_INTERVAL_SECONDS, Progress, UnitTask, remove_unit_outputs, run_unit
 from zhclean.io.readers import InputError
 from zhclean.pipeline import Pipeline, PipelineStats
-from zhclean.steps import Step
+from zhclean.steps import Deduplicator, Step
 
 MISSING_RAY = "the Ray engine needs the ray extra: pip install 'zhclean[ray]'"
 
@@ -61,6 +65,21 @@ def connect(ray: Any, address: str | None) -> None:
         ray.init(address=address, log_to_driver=False)
     else:
         ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+
+
+def dedup_options(deduplicator: Deduplicator, address: str | None) -> dict[str, Any]:
+    """Issue 8: the keyword arguments `local.run_deduplicator` adds to `find_duplicates` on
+    the Ray engine: a Ray executor for a staged deduplicator that takes one
+    (`zhclean.dedup.parallel`), nothing otherwise (the memory mode is one process by design).
+    Connects first: a resumed run whose units were all done has not started Ray yet."""
+    if getattr(deduplicator, "mode", None) != "staged":
+        return {}
+    if "executor" not in inspect.signature(deduplicator.find_duplicates).parameters:
+        return {}
+    from zhclean.dedup.parallel import RayPartitionExecutor
+
+    connect(import_ray(), address)
+    return {"executor": RayPartitionExecutor()}
 
 
 def quiet_ray_data(ray: Any) -> None:
