@@ -69,6 +69,25 @@ def test_a_record_id_read_twice_keeps_one_copy(demo_crawl: Path, tmp_path: Path)
     assert duplicates(twice) == 2 * duplicates(once) + len(kept_once)
 
 
+def test_max_record_bytes_rejects_larger_records_and_keeps_the_rest(tmp_path: Path) -> None:
+    small = "这是一段用来测试记录大小上限的中文内容，长度足够通过默认的长度过滤器，不会被丢弃。"
+    source = tmp_path / "docs.jsonl"
+    records = [("small", small), ("large", small * 40)]
+    source.write_text("".join(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n" for key, text in records))
+    out = tmp_path / "out"
+    assert clean(str(source), "-o", str(out), "--recipe", "clean-text", "--max-record-bytes", "2000") == 0
+    assert [row["id"] for row in table_rows(out / "kept")] == ["small"]
+    # Rejected unread, so it is named by its place in the file, not by its id.
+    assert [(row["id"], row["reason"]) for row in table_rows(out / "rejected")] == [("docs.jsonl#1", "limit.record_bytes")]
+
+
+def test_a_bad_limit_is_a_usage_error(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--max-seconds-per-record", "-1")
+    assert exit_info.value.code == 2
+    assert "must be 0 or more" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("recipe", ["extract", "clean-text", "heuristics", "default"])
 def test_every_builtin_recipe_runs_by_name(recipe: str, demo_crawl: Path, tmp_path: Path) -> None:
     text_input = tmp_path / "docs.jsonl"

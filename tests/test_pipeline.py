@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -25,6 +26,22 @@ class DropLinesWithAds(Cleaner):
             else:
                 kept.append(line)
         return Cleaned("\n".join(kept), tuple(removals))
+
+
+class HangsOnStuck(Filter):
+    """Spins (never sleeps, so only a signal can stop it) on documents that say 卡住."""
+
+    name: ClassVar[str] = "test_hangs"
+
+    def __init__(self) -> None:
+        pass
+
+    def check(self, doc: Document) -> Reject | None:
+        if "卡住" in doc.text:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                pass
+        return None
 
 
 class ExplodesOnBoom(Filter):
@@ -102,6 +119,21 @@ def test_a_step_that_raises_rejects_only_that_document() -> None:
     assert isinstance(outcomes[1], Rejected)
     assert outcomes[1].reason == "test_explodes.crashed"
     assert "步骤出错" in outcomes[1].detail["error"]
+
+
+def test_a_step_that_hangs_rejects_only_that_document_as_past_the_time_limit() -> None:
+    pipeline = Pipeline([HangsOnStuck()], max_seconds_per_record=0.3)
+    documents = [Document(id="a", text=ARTICLE), Document(id="stuck", text="卡住" + ARTICLE), Document(id="b", text=ARTICLE)]
+    began = time.monotonic()
+    outcomes = list(pipeline.run(documents))
+    assert time.monotonic() - began < 5
+    assert [outcome.id if isinstance(outcome, Document) else outcome.reason for outcome in outcomes] == [
+        "a",
+        "limit.seconds",
+        "b",
+    ]
+    assert outcomes[1].detail == {"step": "test_hangs", "max_seconds": 0.3}
+    assert pipeline.stats.reasons() == {"limit.seconds": 1}
 
 
 def test_rejected_inputs_pass_through_uncounted_by_steps() -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from zhclean import __version__
 from zhclean.engines.local import OutputError, RunResult, run_clean
-from zhclean.io.readers import FORMATS, InputError, ReaderOptions
+from zhclean.io.readers import DEFAULT_MAX_RECORD_BYTES, FORMATS, InputError, ReaderOptions
+from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD
 from zhclean.recipe import Recipe, RecipeError, builtin_recipe_names, load_recipe
 from zhclean.registry import exported_steps, step_class
 
@@ -96,6 +97,15 @@ def add_reader_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--url-field", default="url", help="field holding the URL (default: %(default)s)")
     group.add_argument("--html-field", help="field holding HTML markup to extract instead of text")
     group.add_argument("--raw-base64-field", help="field holding the page's raw bytes, base64-encoded")
+    limits = parser.add_argument_group("per-record limits (a record past one is rejected as limit.*)")
+    limits.add_argument(
+        "--max-record-bytes", type=positive_int, default=DEFAULT_MAX_RECORD_BYTES, metavar="BYTES",
+        help="larger records are rejected unread (limit.record_bytes; default: %(default)s)",
+    )
+    limits.add_argument(
+        "--max-seconds-per-record", type=non_negative_float, default=DEFAULT_MAX_SECONDS_PER_RECORD, metavar="SECONDS",
+        help="one step may spend this long on one record (limit.seconds; 0: no limit; default: %(default)s)",
+    )
 
 
 def reader_options_from(arguments: argparse.Namespace) -> ReaderOptions:
@@ -105,6 +115,7 @@ def reader_options_from(arguments: argparse.Namespace) -> ReaderOptions:
         url_field=arguments.url_field,
         html_field=arguments.html_field,
         raw_base64_field=arguments.raw_base64_field,
+        max_record_bytes=arguments.max_record_bytes,
     )
 
 
@@ -115,6 +126,16 @@ def positive_int(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def non_negative_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not number >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be 0 or more")
     return number
 
 
@@ -155,6 +176,7 @@ def run_and_summarize(recipe: Recipe, arguments: argparse.Namespace) -> int:
         reader_options=reader_options_from(arguments),
         overwrite=arguments.overwrite,
         resume=arguments.resume,
+        max_seconds_per_record=arguments.max_seconds_per_record or None,
         engine=getattr(arguments, "engine", "local"),
         ray_address=getattr(arguments, "address", None),
         show_progress=not arguments.no_progress,

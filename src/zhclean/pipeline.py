@@ -6,17 +6,22 @@ From Python:
     for outcome in pipeline.run(documents):
         ...  # a Document (kept) or a Rejected (with its reason)
 
-Per-document steps stream. A deduplicator needs every document at once, so `run` splits
-the pipeline at each deduplicator into segments: the documents that survive a segment are
-held until the deduplicator has seen them all (the file engine spills them to Parquet
+Per-document steps stream. A step that runs past `max_seconds_per_record` on a document
+rejects that document as `limit.seconds` instead of holding up the run (see `time_limit`).
+A deduplicator needs every document at once, so `run` splits the pipeline at each
+deduplicator into segments: the documents that survive a segment are held until the
+deduplicator has seen them all (the file engine spills them to Parquet
 instead, see `engines/local.py`).
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +31,16 @@ from zhclean.steps import DedupEntry, Deduplicator, Step, dedup_key
 # Documents go through the steps in batches: batching lets scorers run their model once
 # per batch, and keeps the per-step timing overhead negligible.
 DEFAULT_BATCH_SIZE = 256
+
+# How long one step may spend on one document before the document is rejected as
+# `limit.seconds`. Real pages take milliseconds; a page built to trap a crawler (or a bug)
+# can take forever, and over billions of records "forever" happens.
+DEFAULT_MAX_SECONDS_PER_RECORD = 30.0
+
+# Reasons that start with this name a resource limit rather than a step's judgement: a
+# step declares such a code (`limit.dom_depth`) and it is the reason as it stands, the
+# same whichever step enforced it, so that an audit counts all hostile records together.
+LIMIT_PREFIX = "limit."
 
 
 @dataclass
@@ -138,9 +153,15 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 class Pipeline:
     """Steps in order. `stats` accumulates over every `run`."""
 
-    def __init__(self, steps: Sequence[Step], batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        steps: Sequence[Step],
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_seconds_per_record: float | None = DEFAULT_MAX_SECONDS_PER_RECORD,
+    ) -> None:
         self.steps = list(steps)
         self.batch_size = batch_size
+        self.max_seconds_per_record = max_seconds_per_record
         self.stats = PipelineStats.for_steps(self.steps)
 
     def __repr__(self) -> str:
@@ -173,13 +194,13 @@ class Pipeline:
             stats = self.stats.steps[step_index]
             documents = [results[index] for index in pending]
             began = time.perf_counter()
-            verdicts = apply_isolated(step, documents)  # type: ignore[arg-type]
+            verdicts = apply_isolated(step, documents, self.max_seconds_per_record)  # type: ignore[arg-type]
             stats.seconds += time.perf_counter() - began
             stats.docs_in += len(documents)
             still_pending = []
             for index, document, verdict in zip(pending, documents, verdicts):
                 if isinstance(verdict, Reject):
-                    reason = f"{step.name}.{verdict.code}"
+                    reason = reason_for(step, verdict.code)
                     stats.rejected[reason] += 1
                     results[index] = Rejected(document, reason, verdict.detail)  # type: ignore[arg-type]
                 else:
@@ -252,7 +273,7 @@ class Pipeline:
         for item in held:
             verdict = duplicates.get(dedup_key(item.id, item.source)) if isinstance(item, Document) else None
             if verdict is not None:
-                reason = f"{deduplicator.name}.{verdict.code}"
+                reason = reason_for(deduplicator, verdict.code)
                 stats.rejected[reason] += 1
                 yield Rejected(item, reason, verdict.detail)
             else:
@@ -261,21 +282,64 @@ class Pipeline:
                 yield item
 
 
+def reason_for(step: Step, code: str) -> str:
+    """`<step>.<code>`, or the code itself for a resource limit (`limit.*`)."""
+    return code if code.startswith(LIMIT_PREFIX) else f"{step.name}.{code}"
+
+
 # The reason code a step gets when it raises on a document instead of returning a verdict:
 # a bug or a hostile input must cost one document, never the run.
 CRASH_CODE = "crashed"
+TIME_LIMIT_CODE = LIMIT_PREFIX + "seconds"
 
 
-def apply_isolated(step: Step, documents: list[Document]) -> list[Document | Reject]:
-    """`step.apply_batch`, but a step that raises only rejects the documents it raised on."""
+class RecordTimeout(BaseException):
+    """Raised inside a step by `time_limit`'s alarm. A BaseException, so that a step's own
+    `except Exception` cannot swallow it."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raises RecordTimeout in the block once `seconds` have passed (SIGALRM).
+
+    Only the main thread of a process can receive signals, which is where the local
+    engine's workers and Ray's actors run steps; elsewhere (a thread, or a platform
+    without `setitimer`) the block runs without a limit rather than failing."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise RecordTimeout
+
+    previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return step.apply_batch(documents)
-    except Exception:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+
+
+def apply_isolated(step: Step, documents: list[Document], max_seconds: float | None = None) -> list[Document | Reject]:
+    """`step.apply_batch`, but a step that raises, or runs past `max_seconds`, only
+    rejects the documents it raised or stalled on.
+
+    The whole batch gets `max_seconds` at first (a batch of real pages takes a fraction
+    of a second); when it fails or runs out of time, each document is run again on its
+    own with its own `max_seconds`, so one hostile page costs itself and not its batch."""
+    try:
+        with time_limit(max_seconds):
+            return step.apply_batch(documents)
+    except (Exception, RecordTimeout):
         pass
     verdicts: list[Document | Reject] = []
     for document in documents:
         try:
-            verdicts.append(step.apply(document))
+            with time_limit(max_seconds):
+                verdicts.append(step.apply(document))
+        except RecordTimeout:
+            verdicts.append(Reject(TIME_LIMIT_CODE, {"step": step.name, "max_seconds": max_seconds}))
         except Exception as error:  # noqa: BLE001 - isolating any failure is the point
             verdicts.append(Reject(CRASH_CODE, {"error": f"{type(error).__name__}: {error}"[:500]}))
     return verdicts

@@ -234,11 +234,11 @@ PATHOLOGICAL_CASES = [
     (
         "<html><body>" + "<p>很长的页面。</p>" * 2000 + "</body></html>",
         {"max_html_chars": 10_000},
-        "too_large",
+        "limit.html_chars",
     ),
-    ("<html><body>" + "<div>" * 600 + "深" + "</div>" * 600 + "</body></html>", {}, "too_deep"),
-    ("<html><body>" + "<span>" * 600 + "深" + "</span>" * 600 + "</body></html>", {}, "too_deep"),
-    ("<body>" + "<p>段落。</p>" * 3000, {"max_nodes": 1000}, "too_many_nodes"),
+    ("<html><body>" + "<div>" * 600 + "深" + "</div>" * 600 + "</body></html>", {}, "limit.dom_depth"),
+    ("<html><body>" + "<span>" * 600 + "深" + "</span>" * 600 + "</body></html>", {}, "limit.dom_depth"),
+    ("<body>" + "<p>段落。</p>" * 3000, {"max_nodes": 1000}, "limit.dom_nodes"),
     ("\x00\x01\x02\x03\x04PK\x03\x04" * 500, {}, "binary"),
     ("<html><head><script>var a = 1;</script></head><body></body></html>", {}, "no_text"),
     ("", {}, "no_text"),
@@ -256,7 +256,7 @@ def test_pathological_pages_are_rejected_with_a_reason(html: str, params: dict[s
 def test_very_deep_nesting_is_rejected_before_parsing() -> None:
     # lexbor's parse time grows with the square of the nesting: 200k levels would hang.
     result = extract("<body>" + "<div>" * 200_000 + "x")
-    assert isinstance(result, Reject) and result.code == "too_deep"
+    assert isinstance(result, Reject) and result.code == "limit.dom_depth"
     assert "estimated_depth" in result.detail
 
 

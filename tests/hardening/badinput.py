@@ -159,9 +159,9 @@ def write_broken_warc_gz(corpus: Corpus, next_good: list[int]) -> Path:
     bad("blank", b"   \r\n  ", {"decode.empty"})
     bad("nul-head", b"\x00" * 64 + good_page(98), {"decode.binary"})
     bad("random-utf8", bytes(range(128, 256)) * 64, {"decode.undecodable", "main_content.binary"})
-    bad("deep-dom", deep_dom(100_000), {"main_content.too_deep"})
+    bad("deep-dom", deep_dom(100_000), {"limit.dom_depth"})
     bad("many-nodes", b"<html><body>" + b"<span>\xe5\xad\x97</span>" * 300_000 + b"</body></html>",
-        {"main_content.too_many_nodes"})
+        {"limit.dom_nodes"})
     bad("http-404", good_page(97), {"io.http_status"}, status=404)
     # Recoverable: declarations that lie, a page with a few stray bytes, UTF-16 without BOM.
     good(charset="gb18030", declare="utf-8")  # GBK bytes, header and <meta> say UTF-8
@@ -216,7 +216,7 @@ def write_broken_warc(corpus: Corpus, next_good: list[int], big_page_bytes: int)
         handle.write(good_record())
         # The 100 MB page, written in 1 MB chunks.
         write_big_record(handle, "urn:uuid:bad-huge-page", big_page_bytes)
-        corpus.bad["urn:uuid:bad-huge-page"] = {"io.too_large", "decode.too_large", "main_content.too_large"}
+        corpus.bad["urn:uuid:bad-huge-page"] = {"limit.record_bytes", "limit.html_chars"}
         handle.write(good_record())
         # Content-Length too large: the record swallows the start of the next good one.
         corpus.bad["urn:uuid:bad-long-length"] = {"io.bad_length"}
@@ -291,7 +291,7 @@ def write_broken_jsonl(corpus: Corpus, next_good: list[int], long_line_bytes: in
     body = b"\n".join(lines) + b"\n"
     # The 10 MB line with no newline: an unterminated JSON string at the end of the file.
     last_line_number = len(lines)
-    corpus.bad[f"broken.jsonl#{last_line_number}"] = {"io.bad_json", "io.too_large"}
+    corpus.bad[f"broken.jsonl#{last_line_number}"] = {"io.bad_json", "limit.record_bytes"}
     with open(path, "wb") as handle:
         handle.write(body)
         handle.write(b'{"id": "long", "text": "')

@@ -19,6 +19,7 @@ from tests.hardening.badinput import (
 from zhclean.document import Document, Rejected
 from zhclean.io.decode import Decode
 from zhclean.io.readers import ReaderOptions, read_records
+from zhclean.pipeline import reason_for
 
 
 def outcomes(path: Path, format: str, **options: int) -> list[tuple[str, str]]:
@@ -69,7 +70,7 @@ def test_a_record_over_the_limit_is_not_read(tmp_path: Path) -> None:
     path = tmp_path / "c.warc"
     path.write_bytes(GOOD[0] + record("urn:uuid:big", b"<p>" + b"x" * 5000 + b"</p>") + GOOD[1])
     assert outcomes(path, "warc", max_record_bytes=4000) == [
-        ("urn:uuid:g0", "kept"), ("urn:uuid:big", "io.too_large"), ("urn:uuid:g1", "kept")
+        ("urn:uuid:g0", "kept"), ("urn:uuid:big", "limit.record_bytes"), ("urn:uuid:g1", "kept")
     ]
 
 
@@ -83,7 +84,7 @@ def test_jsonl_long_line_nesting_and_surrogates(tmp_path: Path) -> None:
     ]
     path.write_bytes(b"\n".join(lines))
     read = list(read_records(path, "jsonl", ReaderOptions(max_record_bytes=8000)))
-    assert [o.reason if isinstance(o, Rejected) else "kept" for o in read] == ["kept", "io.bad_json", "io.too_large", "kept"]
+    assert [o.reason if isinstance(o, Rejected) else "kept" for o in read] == ["kept", "io.bad_json", "limit.record_bytes", "kept"]
     first = read[0]
     assert isinstance(first, Document) and first.text == "甲\ufffd"
     first.text.encode("utf-8")  # storable in Parquet
@@ -100,16 +101,16 @@ def test_jsonl_long_line_nesting_and_surrogates(tmp_path: Path) -> None:
         (good_page(1).decode().encode("utf-16-be"), "text/html", "utf-16-be"),
         (good_page(1).replace(b"</p>", b"\x00</p>"), "text/html", "utf-8"),
         (good_page(1, "gb18030", "utf-8"), "text/html; charset=utf-8", "gb18030"),
-        (b"x" * 2000, "text/html", "decode.too_large"),
+        (b"x" * 2000, "text/html", "limit.record_bytes"),
     ],
     ids=["pdf", "png", "nul-head", "empty", "utf16le-no-bom", "utf16be-no-bom", "stray-nuls", "gbk-as-utf8", "too-large"],
 )
 def test_decode_hostile_payloads(raw: bytes, content_type: str, expected: str) -> None:
-    verdict = Decode(max_bytes=1000 if expected == "decode.too_large" else 64 << 20).apply(
+    verdict = Decode(max_bytes=1000 if expected == "limit.record_bytes" else 64 << 20).apply(
         Document(id="d", raw=raw, meta={"http_content_type": content_type})
     )
-    if expected.startswith("decode."):
-        assert not isinstance(verdict, Document) and f"decode.{verdict.code}" == expected
+    if expected.startswith(("decode.", "limit.")):
+        assert not isinstance(verdict, Document) and reason_for(Decode(), verdict.code) == expected
     else:
         assert isinstance(verdict, Document) and verdict.meta["encoding"] == expected
         assert "样本文章1" in (verdict.html or "") or expected == "utf-8"

@@ -46,6 +46,12 @@ NON_STEP_ORIGINS = {
         "records read from the inputs; those unreadable are rejected as io.*",
     ),
     "pipeline": ("engine", "zhclean.engines.local", "rejected by the engine after the last step"),
+    "limit": (
+        "limit",
+        "zhclean.pipeline",
+        "the record went past a per-record limit (bytes, DOM depth or nodes, seconds): "
+        "see --max-record-bytes, --max-seconds-per-record and the main_content parameters",
+    ),
 }
 
 

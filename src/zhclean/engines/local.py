@@ -55,7 +55,7 @@ from zhclean.io.shards import (
     work_row,
 )
 from zhclean.audit.definitions import rules_files_used
-from zhclean.pipeline import Pipeline, PipelineStats, batched
+from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats, batched, reason_for
 from zhclean.steps import DedupEntry, Deduplicator, Reject, Step, dedup_key
 
 # Entries the output directory may hold that a run owns (and `--overwrite` replaces).
@@ -96,6 +96,7 @@ class UnitTask:
     reader_options: ReaderOptions
     out_dir: Path
     batch_size: int
+    max_seconds_per_record: float | None = DEFAULT_MAX_SECONDS_PER_RECORD
 
 
 @dataclass
@@ -187,7 +188,7 @@ def run_unit(task: UnitTask, report: Callable[[int, int, int, int], None]) -> Pi
     """Runs one segment over one unit and writes its shards; returns the unit's counts.
 
     `report(records, kept, rejected, stored_bytes_position)` is called now and then."""
-    pipeline = Pipeline(task.steps, batch_size=task.batch_size)
+    pipeline = Pipeline(task.steps, batch_size=task.batch_size, max_seconds_per_record=task.max_seconds_per_record)
     bounds = pipeline.segments()
     start, end, deduplicator = bounds[task.segment]
     last_segment = deduplicator is None
@@ -269,7 +270,7 @@ def unit_inputs(task: UnitTask, pipeline: Pipeline, progress: ByteProgress) -> I
         key = dedup_key(document.id, document.source)
         if key in duplicates:
             code, detail = duplicates[key]
-            reason = f"{deduplicator.name}.{code}"
+            reason = reason_for(deduplicator, code)
             stats.rejected[reason] += 1
             yield Rejected(document, reason, detail)
         else:
@@ -422,6 +423,7 @@ def run_clean(
     resume: bool = False,
     show_progress: bool = True,
     batch_size: int = 256,
+    max_seconds_per_record: float | None = DEFAULT_MAX_SECONDS_PER_RECORD,
     engine: str = "local",
     ray_address: str | None = None,
 ) -> RunResult:
@@ -463,7 +465,9 @@ def run_clean(
                 total.merge(done)
             else:
                 remove_unit_outputs(out_dir, unit, segment, last_segment=deduplicator is None)
-                tasks.append(UnitTask(unit, segment, steps, reader_options, out_dir, batch_size))
+                tasks.append(
+                    UnitTask(unit, segment, steps, reader_options, out_dir, batch_size, max_seconds_per_record)
+                )
         if tasks:
             description = "reading" if segment == 0 else f"after {bounds[segment - 1][2].name}"  # type: ignore[union-attr]
             todo_sizes = {task.unit.index: sizes[task.unit.index] for task in tasks} if segment == 0 else {}

@@ -198,7 +198,7 @@ class MainContentExtractor(Extractor):
     `meta["content_chars"]`."""
 
     name: ClassVar[str] = "main_content"
-    codes: ClassVar[tuple[str, ...]] = ("too_large", "binary", "too_deep", "too_many_nodes", "no_text")
+    codes: ClassVar[tuple[str, ...]] = ("limit.html_chars", "binary", "limit.dom_depth", "limit.dom_nodes", "no_text")
 
     def __init__(
         self,
@@ -224,7 +224,7 @@ class MainContentExtractor(Extractor):
     def extract(self, doc: Document) -> Document | Reject:
         html = doc.html or ""
         if len(html) > self.max_html_chars:
-            return Reject("too_large", {"html_chars": len(html), "max_html_chars": self.max_html_chars})
+            return Reject("limit.html_chars", {"html_chars": len(html), "max_html_chars": self.max_html_chars})
         sample = html[:BINARY_SAMPLE_CHARS]
         control_chars = len(CONTROL_CHARS.findall(sample))
         if sample and control_chars > MAX_CONTROL_CHAR_SHARE * len(sample):
@@ -232,7 +232,7 @@ class MainContentExtractor(Extractor):
         markup = html.encode("utf-8", errors="replace")
         nesting = nesting_estimate(markup)
         if nesting > self.max_depth:
-            return Reject("too_deep", {"estimated_depth": nesting, "max_depth": self.max_depth})
+            return Reject("limit.dom_depth", {"estimated_depth": nesting, "max_depth": self.max_depth})
         tree = LexborHTMLParser(markup)
         title = page_title(tree)
         root = tree.root

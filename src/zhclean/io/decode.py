@@ -175,7 +175,7 @@ class Decode(Step):
     `meta["encoding_source"]`."""
 
     name: ClassVar[str] = "decode"
-    codes: ClassVar[tuple[str, ...]] = ("binary", "undecodable", "empty", "too_large")
+    codes: ClassVar[tuple[str, ...]] = ("binary", "undecodable", "empty", "limit.record_bytes")
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
@@ -185,7 +185,7 @@ class Decode(Step):
             return doc
         raw = doc.raw
         if len(raw) > self.max_bytes:
-            return Reject("too_large", {"bytes": len(raw), "max_bytes": self.max_bytes})
+            return Reject("limit.record_bytes", {"bytes": len(raw), "max_bytes": self.max_bytes})
         if not raw.strip():
             return Reject("empty", {"bytes": len(raw)})
         content_type = doc.meta.get("http_content_type")

@@ -50,7 +50,7 @@ class ReaderOptions:
     # markup, or with base64 bytes as served (the schema of zhclean's sample data).
     html_field: str | None = None
     raw_base64_field: str | None = None
-    # A record larger than this is rejected (`io.too_large`) without being read into
+    # A record larger than this is rejected (`limit.record_bytes`) without being read into
     # memory: 64 MiB is 8× the largest real page in our samples (main_content stops at
     # 8 M characters), and bounds what one record costs a worker.
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
@@ -103,8 +103,9 @@ class ByteProgress:
 
 
 def io_rejected(path: Path, offset: int, code: str, detail: dict[str, Any], record_id: str | None = None, text: str = "") -> Rejected:
+    """A record the reader could not read: `io.<code>`, or `code` itself for a limit."""
     document = Document(id=record_id or f"{path.name}#{offset}", text=text, source=Source(str(path), offset))
-    return Rejected(document, f"io.{code}", detail)
+    return Rejected(document, code if code.startswith("limit.") else f"io.{code}", detail)
 
 
 # -- WARC and WET --------------------------------------------------------------------------
@@ -184,7 +185,7 @@ def scan_warc_records(
             if record.content_length > options.max_record_bytes:
                 # Not read into memory: fastwarc skips the body when the loop moves on.
                 detail = {"bytes": record.content_length, "max_record_bytes": options.max_record_bytes}
-                yield io_rejected(path, offset, "too_large", detail, record_id)
+                yield io_rejected(path, offset, "limit.record_bytes", detail, record_id)
                 continue
             body = record.reader.read()
             if len(body) < record.content_length:
@@ -335,7 +336,7 @@ def read_jsonl(path: Path, options: ReaderOptions, progress: ByteProgress) -> It
             for line_number, line in enumerate(bounded_lines(lines, options.max_record_bytes)):
                 if isinstance(line, int):
                     detail = {"bytes": line, "max_record_bytes": options.max_record_bytes}
-                    yield io_rejected(path, line_number, "too_large", detail)
+                    yield io_rejected(path, line_number, "limit.record_bytes", detail)
                     continue
                 if not line.strip():
                     continue
@@ -502,7 +503,7 @@ def read_html(path: Path, options: ReaderOptions, progress: ByteProgress) -> Ite
             size = file.stat().st_size
             if size > options.max_record_bytes:
                 progress.position += size
-                yield io_rejected(file, 0, "too_large", {"bytes": size, "max_record_bytes": options.max_record_bytes}, record_id)
+                yield io_rejected(file, 0, "limit.record_bytes", {"bytes": size, "max_record_bytes": options.max_record_bytes}, record_id)
                 continue
             raw = file.read_bytes()
         except OSError as error:
