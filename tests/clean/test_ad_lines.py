@@ -10,6 +10,7 @@ BODY = "这家小店开在老街的拐角，店主每天清晨五点就开始揉
     [
         ("扫码关注我们的微信公众号", "ad_lines.qr_follow", "ad.qr_follow.scan"),
         ("点击上方蓝字关注我们", "ad_lines.qr_follow", "ad.qr_follow.official_account"),
+        ("关注某某资讯公众号，每天推送本地新闻。", "ad_lines.qr_follow", "ad.qr_follow.official_account"),
         ("Copyright © 2003-2024 某某网 版权所有", "ad_lines.copyright", "ad.copyright.notice"),
         (
             "京ICP备12345678号-1 京公网安备11010502000001号",
@@ -47,6 +48,9 @@ def test_boilerplate_lines_are_removed_with_their_rule(line: str, code: str, rul
     [
         # Long paragraphs that merely mention a trigger word are content.
         "记者：你平时通过什么渠道了解国家的农业政策？这些政策对你们合作社的经营有什么影响？",
+        # Short lines that report on accounts rather than ask to follow one.
+        "该市网信办持续关注各类公众号的违规行为。",
+        "记者注意到，不少家长关注育儿类公众号。",
         "该公司因未经授权使用他人作品，被法院判决赔偿损失，法院认为其行为构成侵权，" * 3,
         "她在文章里写道，版权所有者应当得到尊重，这是创作者继续创作的基础，也是整个行业健康发展的前提。" * 2,
     ],
