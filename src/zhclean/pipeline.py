@@ -271,15 +271,15 @@ class Pipeline:
         stats.seconds += time.perf_counter() - began
         stats.docs_in += len(entries)
         for item in held:
-            verdict = duplicates.get(dedup_key(item.id, item.source)) if isinstance(item, Document) else None
-            if verdict is not None:
-                reason = reason_for(deduplicator, verdict.code)
-                stats.rejected[reason] += 1
-                yield Rejected(item, reason, verdict.detail)
-            else:
-                if isinstance(item, Document):
-                    stats.docs_out += 1
-                yield item
+            if isinstance(item, Document):
+                verdict = duplicates.get(dedup_key(item.id, item.source))
+                if verdict is not None:
+                    reason = reason_for(deduplicator, verdict.code)
+                    stats.rejected[reason] += 1
+                    yield Rejected(item, reason, verdict.detail)
+                    continue
+                stats.docs_out += 1
+            yield item
 
 
 def reason_for(step: Step, code: str) -> str:

@@ -13,6 +13,7 @@ duplicates; then each unit's work shards go through the next steps.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import pickle
@@ -32,6 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from zhclean import __version__
+from zhclean.audit.definitions import rules_files_used
 from zhclean.document import Document, Rejected
 from zhclean.io.readers import (
     HTML_SUFFIXES,
@@ -54,7 +56,6 @@ from zhclean.io.shards import (
     shard_paths,
     work_row,
 )
-from zhclean.audit.definitions import rules_files_used
 from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats, batched, reason_for
 from zhclean.steps import DedupEntry, Deduplicator, Reject, Step, dedup_key
 
@@ -122,7 +123,7 @@ def plan_units(files: list[tuple[Path, str]], workers: int) -> list[Unit]:
     interleaved parts so every worker has one. Each part reads the whole file but processes
     only its share: reading is cheap next to extraction, and no pre-scan is needed."""
     parts = max(1, -(-workers // len(files))) if files and len(files) < workers else 1
-    units = []
+    units: list[Unit] = []
     for path, file_format in files:
         for part in range(parts):
             units.append(Unit(len(units), path, file_format, part, parts))
@@ -313,19 +314,21 @@ class Progress:
     """The progress bar: records/s, kept share, and an ETA from the bytes read."""
 
     def __init__(self, total_bytes: int | None, description: str, enabled: bool) -> None:
-        from tqdm import tqdm
+        self.bar: Any = None
+        if enabled:  # tqdm takes ~20 ms to import: not for a run without a bar
+            from tqdm import tqdm
 
-        tqdm.monitor_interval = 0  # no monitor thread: workers are forked
-        self.bar = tqdm(
-            total=total_bytes,
-            desc=description,
-            unit="B",
-            unit_scale=True,
-            disable=None if enabled else True,  # None: shown only on a terminal
-            file=sys.stderr,
-            dynamic_ncols=True,
-            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]",
-        )
+            tqdm.monitor_interval = 0  # no monitor thread: workers are forked
+            self.bar = tqdm(
+                total=total_bytes,
+                desc=description,
+                unit="B",
+                unit_scale=True,
+                disable=None,  # shown only on a terminal
+                file=sys.stderr,
+                dynamic_ncols=True,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]",
+            )
         self.records = 0
         self.kept = 0
         self.rejected = 0
@@ -336,6 +339,8 @@ class Progress:
         self.records += records
         self.kept += kept
         self.rejected += rejected
+        if self.bar is None:
+            return
         previous = self.unit_positions.get(unit, 0)
         if position > previous:
             self.bar.update(position - previous)
@@ -346,7 +351,8 @@ class Progress:
         self.bar.set_postfix_str(f"{self.records:,} rec, {self.records / elapsed:,.0f} rec/s, kept {kept_share}", refresh=False)
 
     def close(self) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def run_segment(
@@ -365,7 +371,7 @@ def run_segment(
 
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
-            add(task, run_unit(task, lambda r, k, j, p, unit=task.unit.index: progress.update(unit, r, k, j, p)))
+            add(task, run_unit(task, functools.partial(progress.update, task.unit.index)))
     else:
         manager = SyncManager()
         manager.start(initializer=die_with_parent)

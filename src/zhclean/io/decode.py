@@ -106,20 +106,20 @@ def decode_bytes(raw: bytes, content_type: str | None = None) -> tuple[str, str,
         ("meta", charset_from_meta(raw)),
     ]
     for layer, label in declared:
-        codec = normalize_charset(label) if label else None
-        if codec:
-            text = strict_decode(raw, codec)
+        declared_codec = normalize_charset(label) if label else None
+        if declared_codec:
+            text = strict_decode(raw, declared_codec)
             if text is not None:
-                return text, codec, layer
+                return text, declared_codec, layer
     text = strict_decode(raw, "utf-8")
     if text is not None:
         return text, "utf-8", "utf8_strict"
     guessed = detect_charset(raw)
-    codec = normalize_charset(guessed) if guessed else None
-    if codec:
-        text = raw.decode(codec, errors="replace")
-        if text.count("\ufffd") <= MAX_REPLACEMENT_SHARE * max(1, len(text)):
-            return text, codec, "detector"
+    guessed_codec = normalize_charset(guessed) if guessed else None
+    if guessed_codec:
+        lossy_text = raw.decode(guessed_codec, errors="replace")
+        if lossy_text.count("\ufffd") <= MAX_REPLACEMENT_SHARE * max(1, len(lossy_text)):
+            return lossy_text, guessed_codec, "detector"
     return None
 
 

@@ -218,8 +218,11 @@ def warc_record_id(headers: Any) -> str | None:
 
 
 # A WARC record's first line. Looked for inside a block (a lying Content-Length) and when
-# scanning for the next record after a bad stretch.
-EMBEDDED_WARC_HEADER = re.compile(rb"\r?\nWARC/1\.[01]\r?\nWARC-")
+# scanning for the next record after a bad stretch. The pattern starts with a literal
+# ("\nWARC/1."), so `re` finds candidates with a fast literal scan: a leading "\r?" (same
+# matches, as only whether there is one counts) made it try every byte, ~25 MB/s, which
+# was the slowest part of reading a WARC.
+EMBEDDED_WARC_HEADER = re.compile(rb"\nWARC/1\.[01]\r?\nWARC-")
 WARC_RECORD_START = re.compile(rb"WARC/1\.[01]\r?\n")
 GZIP_MEMBER_START = b"\x1f\x8b\x08"
 ZSTD_FRAME_START = b"\x28\xb5\x2f\xfd"
