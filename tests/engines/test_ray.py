@@ -172,3 +172,39 @@ def test_without_ray_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch, 
     path.write_text(json.dumps({"id": "a", "text": "今天天气很好，我们去公园散步。"}, ensure_ascii=False) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"the Ray engine needs the ray extra: pip install 'zhclean\[ray\]'"):
         clean([path], tmp_path / "out", "ray")
+
+
+class RecordingRay:
+    """Stands in for the `ray` module: records how `connect` calls `ray.init`."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def is_initialized(self) -> bool:
+        return False
+
+    def init(self, **options: Any) -> None:
+        self.calls.append(options)
+
+
+def test_connect_without_an_address_starts_a_local_ray_even_beside_a_running_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhclean.engines.ray import connect
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    ray = RecordingRay()
+    connect(ray, None)
+    # address="local": without it ray.init joins a `ray start` cluster and refuses num_cpus.
+    assert ray.calls[0]["address"] == "local"
+    assert ray.calls[0]["num_cpus"] >= 1
+
+
+def test_connect_joins_ray_address_from_the_environment_without_resource_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhclean.engines.ray import connect
+
+    monkeypatch.setenv("RAY_ADDRESS", "10.0.0.5:6379")
+    ray = RecordingRay()
+    connect(ray, None)
+    assert ray.calls[0]["address"] == "10.0.0.5:6379"
+    assert "num_cpus" not in ray.calls[0]
+    connect(ray, "auto")  # an explicit address wins
+    assert ray.calls[1]["address"] == "auto"

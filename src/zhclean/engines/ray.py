@@ -57,14 +57,18 @@ def import_ray() -> Any:
 
 
 def connect(ray: Any, address: str | None) -> None:
-    """Joins the cluster at `address`, or starts a local Ray with every core of this
-    machine. A Ray the caller already started (e.g. `ray.init(num_cpus=2)`) is used as is."""
+    """Joins the cluster at `address` (or at `RAY_ADDRESS` when no address is given, as
+    `ray.init()` does), or starts a new local Ray with every core of this machine. A Ray the
+    caller already started (e.g. `ray.init(num_cpus=2)`) is used as is."""
     if ray.is_initialized():
         return
+    address = address or os.environ.get("RAY_ADDRESS")
     if address:
         ray.init(address=address, log_to_driver=False)
     else:
-        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+        # "local": a new Ray of our own even while a `ray start` cluster runs on this
+        # machine; without it, ray.init joins that cluster and refuses num_cpus.
+        ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False)
 
 
 def dedup_options(deduplicator: Deduplicator, address: str | None) -> dict[str, Any]:
@@ -122,7 +126,8 @@ class UnitRunner:
             stats = run_unit(task, lambda r, k, j, p: self.messages.put_nowait((unit, r, k, j, p)))
             return pickle.dumps(("done", stats))
         except Exception as error:  # noqa: BLE001  (handed to the driver, which raises it)
-            error.add_note("in the Ray worker:\n" + traceback.format_exc())
+            if hasattr(error, "add_note"):  # Python 3.11+; on 3.10 the driver gets the bare error
+                error.add_note("in the Ray worker:\n" + traceback.format_exc())
             return pickle.dumps(("failed", error))
 
 
