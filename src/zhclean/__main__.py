@@ -1,3 +1,5 @@
-from zhclean.cli import main
 import sys
+
+from zhclean.cli import main
+
 sys.exit(main())
