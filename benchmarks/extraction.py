@@ -11,6 +11,11 @@ Prints JSON: per `gold_kind` and per extractor, mean precision / recall / F1 of 
 bigrams (NFKC-normalized, only `str.isalnum()` characters kept, multisets), snippet checks
 passed, and pages/s. Peers (the `bench` extra): trafilatura, readability-lxml,
 resiliparse; a peer that is not installed is reported as skipped.
+
+`--through-cli` also scores `zhclean_clean`: the pages' raw bytes written as WARC response
+records (Content-Type `text/html`, no charset: the decoder finds it) and run through
+`zhclean clean --recipe extract` in a fresh process, as a user runs it; a page the run
+rejects scores 0. Its pages/s is the whole process's, start-up included.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import subprocess
 import sys
+import tempfile
 import time
+import uuid
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +38,8 @@ from zhclean.document import Document
 from zhclean.extract import MainContentExtractor
 from zhclean.extract.visible_text import visible_text
 from zhclean.io.decode import decode_bytes
+from zhclean.io.shards import read_rows, shard_paths
+from zhclean.io.warc_writer import HttpResponse, write_warc
 
 ExtractFunction = Callable[[str, str], str]
 
@@ -119,6 +129,25 @@ EXTRACTORS: dict[str, Callable[[], ExtractFunction]] = {
 }
 
 
+def extract_through_cli(pages: list[dict[str, Any]]) -> tuple[list[str], list[float]]:
+    """Texts of `zhclean clean --recipe extract` on a WARC of the pages' raw bytes, and the
+    whole process's wall time shared equally among the pages."""
+    with tempfile.TemporaryDirectory(prefix="zhclean-extraction-") as folder:
+        record_ids = [f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, page['id'])}" for page in pages]
+        responses = [
+            HttpResponse(url=page.get("url") or f"http://example.invalid/{page['id']}", body=page["raw"], record_id=record_id)
+            for page, record_id in zip(pages, record_ids, strict=True)
+        ]
+        warc = write_warc(Path(folder) / "pages.warc.gz", responses)
+        out = Path(folder) / "out"
+        command = [sys.executable, "-m", "zhclean", "clean", str(warc), "-o", str(out), "--recipe", "extract", "--no-progress"]
+        began = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - began
+        texts = {row["id"]: row["text"] for row in read_rows(shard_paths(out / "kept"), columns=["id", "text"])}
+    return [texts.get(record_id, "") for record_id in record_ids], [elapsed / len(pages)] * len(pages)
+
+
 # -- the run ------------------------------------------------------------------------------
 
 
@@ -134,7 +163,7 @@ def load_pages(path: Path) -> tuple[list[dict[str, Any]], Counter[str]]:
             if decoded is None or "<" not in decoded[0]:
                 skipped[f"{row.get('gold_kind')}: raw is not a page"] += 1
                 continue
-            pages.append({**row, "html": decoded[0]})
+            pages.append({**row, "html": decoded[0], "raw": raw})
     return pages, skipped
 
 
@@ -200,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extractors", default=",".join(EXTRACTORS), help="comma-separated subset")
     parser.add_argument("--kinds", default="", help="only these gold_kind prefixes (comma-separated)")
     parser.add_argument("--per-page", action="store_true", help="include per-page F1 / failed checks")
+    parser.add_argument(
+        "--through-cli", action="store_true", help="also score `zhclean clean --recipe extract` on a WARC of the pages"
+    )
     args = parser.parse_args(argv)
 
     pages, skipped = load_pages(args.pages)
@@ -207,15 +239,19 @@ def main(argv: list[str] | None = None) -> int:
         prefixes = tuple(args.kinds.split(","))
         pages = [page for page in pages if page["gold_kind"].startswith(prefixes)]
     report: dict[str, Any] = {"pages": len(pages), "skipped_pages": dict(skipped), "extractors": {}}
-    for name in args.extractors.split(","):
-        try:
-            extract = EXTRACTORS[name]()
-        except ImportError as error:
-            report["extractors"][name] = {
-                "skipped": f"not installed ({error.name}); pip install 'zhclean[bench]'"
-            }
-            continue
-        texts, seconds = run_extractor(extract, pages)
+    names = args.extractors.split(",") + (["zhclean_clean"] if args.through_cli else [])
+    for name in names:
+        if name == "zhclean_clean":
+            texts, seconds = extract_through_cli(pages)
+        else:
+            try:
+                extract = EXTRACTORS[name]()
+            except ImportError as error:
+                report["extractors"][name] = {
+                    "skipped": f"not installed ({error.name}); pip install 'zhclean[bench]'"
+                }
+                continue
+            texts, seconds = run_extractor(extract, pages)
         summary = summarize(pages, texts, seconds)
         if not args.per_page:
             for entry in summary.values():
