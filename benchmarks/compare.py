@@ -19,7 +19,7 @@ The peers live in their own virtual environments (`--datatrove-python`,
 so it must not go into zhclean's venv. Set-up used for RESULTS.md:
 
     python3 -m venv /tmp/peers-dt && /tmp/peers-dt/bin/pip install 'datatrove[processing]' \\
-        spacy jieba faust-cchardet python-magic
+        spacy jieba faust-cchardet python-magic warcio orjson lxml_html_clean
     python3 -m venv /tmp/peers-dj && /tmp/peers-dj/bin/pip install py-data-juicer aiohttp
 
 Measured per system and input: records/s per core = records / CPU seconds of the whole
@@ -528,6 +528,18 @@ def datatrove_labelled_child(labelled: Path, out: Path) -> None:
                     reason = f"{type(step).__name__}.{why}"
                     break
             results.write(json.dumps({"id": row["id"], "reason": reason}) + "\n")
+
+
+# What the datatrove pipeline needs beyond datatrove[processing]: its readers and its
+# trafilatura import these only when a step starts, so a gap fails every run, not the set-up.
+DATATROVE_RUNTIME_MODULES = ("datatrove", "warcio", "orjson", "trafilatura", "spacy", "jieba")
+
+
+def missing_datatrove_modules(python: str) -> str:
+    """The first module of DATATROVE_RUNTIME_MODULES `python` cannot import, with its error."""
+    probe = "import " + ", ".join(DATATROVE_RUNTIME_MODULES)
+    result = subprocess.run([python, "-c", probe], capture_output=True, text=True)
+    return "" if result.returncode == 0 else (result.stderr.strip().splitlines() or ["?"])[-1]
 
 
 def run_child(python: str, child: str, *arguments: Path, log: Path) -> dict[str, Any]:
@@ -1266,6 +1278,11 @@ def main() -> int:
         Path(arguments.markdown).write_text(render_markdown(json.loads(arguments.render.read_text())))
         return 0
 
+    if arguments.datatrove_python:
+        missing = missing_datatrove_modules(arguments.datatrove_python)
+        if missing:
+            print(f"{arguments.datatrove_python} cannot import {missing}: set up the venv as the docstring says", file=sys.stderr)
+            return 2
     data: Path = arguments.data
     workdir: Path = arguments.workdir
     workdir.mkdir(parents=True, exist_ok=True)
