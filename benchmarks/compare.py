@@ -998,7 +998,7 @@ def throughput_markdown(report: dict[str, Any]) -> list[str]:
         verdict = "meets" if ratio >= TARGET_RATIO_PER_CORE else "**falls short of**"
         lines.append(
             f"* {input_labels.get(name, name)}: zhclean / datatrove records per CPU second = "
-            f"**{ratio:.1f}×**, which {verdict} the ≥ {TARGET_RATIO_PER_CORE:.0f}× target."
+            f"**{ratio:.2f}×**, which {verdict} the ≥ {TARGET_RATIO_PER_CORE:.0f}× target."
         )
     for name, entry in throughput_results.items():
         datatrove_run = entry.get("datatrove") or {}
