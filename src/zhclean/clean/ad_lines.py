@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
 
 from zhclean.document import Removal
-from zhclean.rules import load_rules_file
+from zhclean.rules import load_rules_file, two_character_gate
 from zhclean.steps import Cleaned, Cleaner
 
 DEFAULT_RULES_FILE = "ad_lines.toml"
@@ -237,8 +237,10 @@ def compile_trigger(rules: list[CompiledRule]) -> Trigger:
         else:
             rests = sorted((literal[1:] for literal in literals), key=lambda rest: (-len(rest), rest))
             branches.append(re.escape(first) + "(?=" + "|".join(re.escape(rest) for rest in rests) + ")")
-    # Every branch starts with a literal character, so `re` skips ahead with a charset check.
-    pattern = re.compile("|".join(branches)) if branches else re.compile("(?!)")
+    all_literals = [literal for group in literals_by_first.values() for literal in group]
+    # The gate first: most characters that start some literal (的-frequent ones such as
+    # 人, 在, 发) are not followed by that literal's second character.
+    pattern = re.compile(two_character_gate(all_literals) + "(?:" + "|".join(branches) + ")") if branches else re.compile("(?!)")
     return Trigger(
         pattern, {first: tuple(indices) for first, indices in rules_by_first.items()}, tuple(unconditional)
     )
