@@ -121,3 +121,15 @@ def test_spam_detail_names_the_rule_and_counts() -> None:
 
 def test_han_counting_covers_extension_blocks() -> None:
     assert count_han("中㐀𠀀𪜀𫝀豈丽") == 7
+
+
+def test_spam_words_match_whatever_the_case() -> None:
+    from zhclean.filters.spam_words import fold_case
+
+    # The letters re.IGNORECASE joins but str.lower keeps apart fold to one.
+    assert fold_case("ſ") == fold_case("S") == "s"
+    assert fold_case("\u212a") == "k"  # Kelvin sign
+    shouted = ("AV在线，AV女优，" * 6) + PROSE
+    verdict = SpamWordFilter().check(Document(id="t", text=shouted))
+    assert verdict is not None and verdict.code == "pornography"
+    assert set(verdict.detail["top_words"]) >= {"av在线", "av女优"}
