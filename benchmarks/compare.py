@@ -23,10 +23,10 @@ so it must not go into zhclean's venv. Set-up used for RESULTS.md:
     python3 -m venv /tmp/peers-dj && /tmp/peers-dj/bin/pip install py-data-juicer aiohttp
 
 Measured per system and input: records/s per core = records / CPU seconds of the whole
-process tree (user + system, sampled every 0.1 s with psutil, so a forked worker counts;
-on a shared 2-core machine CPU seconds are steadier than wall time), wall seconds,
-peak memory (the largest single process's `ru_maxrss`, and the peak of the tree's summed
-RSS), kept share. Quality: extraction F1 on the human-gold pages (the metric of
+process tree (user + system, from RUSAGE_CHILDREN with compare.py as subreaper, so a
+forked worker counts; on a shared 2-core machine CPU seconds are steadier than wall time),
+wall seconds, peak memory (the largest single process's `ru_maxrss`, and the peak of the
+tree's summed RSS, sampled every 0.1 s with psutil), kept share. Quality: extraction F1 on the human-gold pages (the metric of
 benchmarks/extraction.py; the same decoded HTML goes to every extractor), and the share
 of `high` and `spam` documents of quality/labelled.jsonl each system's filters drop
 (dedup drops are not counted: they are not a quality verdict).
@@ -159,7 +159,6 @@ def measure(
 
         killer = threading.Timer(timeout_seconds, kill)
         killer.start()
-        cpu_by_pid: dict[tuple[int, float], float] = {}
         peak_tree_rss = 0
         done = threading.Event()
 
@@ -174,11 +173,7 @@ def measure(
                 tree_rss = 0
                 for member in members:
                     try:
-                        with member.oneshot():
-                            times = member.cpu_times()
-                            key = (member.pid, member.create_time())
-                            cpu_by_pid[key] = times.user + times.system
-                            tree_rss += member.memory_info().rss
+                        tree_rss += member.memory_info().rss
                     except psutil.Error:
                         continue
                 peak_tree_rss = max(peak_tree_rss, tree_rss)
@@ -202,14 +197,11 @@ def measure(
     tree_cpu = (children_after.ru_utime - children_before.ru_utime) + (
         children_after.ru_stime - children_before.ru_stime
     )
-    # A cross-check that needs no reaping: the last sample of every process seen.
-    sampled_cpu = sum(cpu_by_pid.values())
     return {
         "exit_code": os.waitstatus_to_exitcode(status),
         **({"timed_out_after_seconds": timeout_seconds} if timed_out.is_set() else {}),
         "wall_seconds": round(wall, 2),
         "cpu_seconds": round(tree_cpu, 2),
-        "cpu_seconds_sampled": round(sampled_cpu, 2),
         # wait4: the root and the descendants it waited for; the largest one counts.
         "max_process_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "peak_tree_rss_mb": round(peak_tree_rss / 2**20, 1),
@@ -303,12 +295,10 @@ def count_records(path: Path) -> int:
 # -- zhclean ------------------------------------------------------------------------------
 
 
-def zhclean_command() -> list[str]:
-    return [str(Path(sys.executable).with_name("zhclean"))]
-
-
 def zhclean_clean_command(sources: list[Path], out: Path, recipe: str) -> list[str]:
-    return [*zhclean_command(), "clean", *map(str, sources), "-o", str(out), "--recipe", recipe, "--overwrite", "--no-progress"]
+    """The installed `zhclean` of this venv, as a user runs it."""
+    zhclean = str(Path(sys.executable).with_name("zhclean"))
+    return [zhclean, "clean", *map(str, sources), "-o", str(out), "--recipe", recipe, "--overwrite", "--no-progress"]
 
 
 def run_zhclean(
@@ -590,6 +580,19 @@ def run_data_juicer(
     return result
 
 
+def run_data_juicer_offline(
+    python: str, source: Path, workdir: Path, operators: list[dict[str, Any]], tag: str
+) -> tuple[dict[str, Any], list[str] | None]:
+    """`run_data_juicer`, and when that fails, again without `flagged_words_filter`, which
+    downloads its word list on first use and so cannot run offline. Returns the run and
+    the first attempt's error (None when it ran)."""
+    run = run_data_juicer(python, source, workdir, operators, tag)
+    if "error" not in run:
+        return run, None
+    offline = [operator for operator in operators if "flagged_words_filter" not in operator]
+    return run_data_juicer(python, source, workdir, offline, f"{tag}-offline"), run["error"]
+
+
 # -- quality ------------------------------------------------------------------------------
 
 
@@ -601,11 +604,7 @@ def extraction_quality(data: Path, workdir: Path, datatrove_python: str | None) 
     human = [page for page in pages if page["gold_kind"] == "human"]
 
     def mean_f1(texts: list[str]) -> float:
-        scores = [
-            extraction.bigram_scores(text, page["gold_text"])[2]
-            for text, page in zip(texts, human, strict=True)
-        ]
-        return round(sum(scores) / len(scores), 4)
+        return float(extraction.summarize(human, texts, [0.0] * len(human))["human"]["f1"])
 
     result: dict[str, Any] = {"pages": len(human)}
     texts, _ = extraction.run_extractor(extraction.zhclean_extractor(), human)
@@ -654,10 +653,8 @@ def labelled_quality(
         dropped = {row["id"] for row in map(json.loads, out.open()) if row["reason"]}
         result["datatrove"] = labelled_drops(labels, dropped)
     if dj_python:
-        dj = run_data_juicer(dj_python, labelled, workdir, DATA_JUICER_ZH_FILTERS, "labelled")
-        if "error" in dj:
-            operators = [op for op in DATA_JUICER_ZH_FILTERS if "flagged_words_filter" not in op]
-            dj = run_data_juicer(dj_python, labelled, workdir, operators, "labelled-offline")
+        dj, first_error = run_data_juicer_offline(dj_python, labelled, workdir, DATA_JUICER_ZH_FILTERS, "labelled")
+        if first_error:
             result["data_juicer_note"] = "flagged_words_filter left out (it could not run offline)"
         if "error" in dj:
             result["data_juicer"] = {"error": dj["error"]}
@@ -693,18 +690,13 @@ def throughput(
             run["records"] = records
             entry["datatrove"] = run
         if dj_python and name == "inews":
-            operators = DATA_JUICER_ZH_FILTERS + DATA_JUICER_ZH_DEDUP
-            run = run_data_juicer(dj_python, source, workdir, operators, name)
-            note = None
-            if "error" in run:
-                first_error = run["error"]
-                operators = [op for op in operators if "flagged_words_filter" not in op]
-                run = run_data_juicer(dj_python, source, workdir, operators, f"{name}-offline")
-                note = {"flagged_words_filter_error": first_error}
+            run, first_error = run_data_juicer_offline(
+                dj_python, source, workdir, DATA_JUICER_ZH_FILTERS + DATA_JUICER_ZH_DEDUP, name
+            )
             run.pop("kept_ids", None)
             run["records"] = records
-            if note:
-                run["note"] = note
+            if first_error:
+                run["note"] = {"flagged_words_filter_error": first_error}
             entry["data_juicer"] = run
         for system in ("zhclean", "datatrove", "data_juicer"):
             system_run: dict[str, Any] | None = entry.get(system)

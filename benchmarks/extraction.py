@@ -27,8 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import unicodedata
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path

@@ -177,7 +177,8 @@ def command_clean(arguments: argparse.Namespace) -> int:
 
 def run_and_summarize(recipe: Recipe, arguments: argparse.Namespace) -> int:
     """What `clean` and `dedup` share: run a recipe as the arguments say, print the summary."""
-    if getattr(arguments, "engine", "local") == "local":
+    engine = getattr(arguments, "engine", "local")  # `dedup` has no --engine
+    if engine == "local":
         skip_pyarrow_pandas_probe()
     result = run_clean(
         arguments.inputs,
@@ -191,7 +192,7 @@ def run_and_summarize(recipe: Recipe, arguments: argparse.Namespace) -> int:
         overwrite=arguments.overwrite,
         resume=arguments.resume,
         max_seconds_per_record=arguments.max_seconds_per_record or None,
-        engine=getattr(arguments, "engine", "local"),
+        engine=engine,
         ray_address=getattr(arguments, "address", None),
         show_progress=not arguments.no_progress,
     )

@@ -110,9 +110,6 @@ def rules_version(file_name: str) -> str:
     return f"{version}+{rules_file_hash(file_name)[:12]}"
 
 
-__all__ = ["load_rules_file", "rules_file_hash", "rules_file_path", "rules_version", "parse_word_list"]
-
-
 def two_character_gate(literals: list[str]) -> str:
     """A lookahead that lets a scan for `literals` through only where one of them could
     start: a literal's first two characters in a row (or a one-character literal). Two set
@@ -130,4 +127,16 @@ def two_character_gate(literals: list[str]) -> str:
 
 
 def character_class(characters: set[str]) -> str:
+    """A regex set of exactly `characters`."""
     return "[" + "".join(re.escape(character) for character in sorted(characters)) + "]"
+
+
+__all__ = [
+    "load_rules_file",
+    "rules_file_hash",
+    "rules_file_path",
+    "rules_version",
+    "parse_word_list",
+    "two_character_gate",
+    "character_class",
+]

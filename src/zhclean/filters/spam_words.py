@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from zhclean.document import Document, Reject
 from zhclean.filters.chars import count_non_space
-from zhclean.rules import load_rules_file, two_character_gate
+from zhclean.rules import character_class, load_rules_file, two_character_gate
 from zhclean.steps import Filter
 
 DEFAULT_SPAM_WORDS_FILE = "spam_words.toml"
@@ -52,7 +52,7 @@ def case_fold_table() -> dict[int, int]:
 
 
 CASE_FOLD_TABLE = case_fold_table()
-NEEDS_CASE_FOLD = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(CASE_FOLD_TABLE)) + "]")
+NEEDS_CASE_FOLD = re.compile(character_class({chr(code) for code in CASE_FOLD_TABLE}))
 
 
 def fold_case(text: str) -> str:
