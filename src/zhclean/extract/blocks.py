@@ -21,7 +21,7 @@ from zhclean.extract.dom_tokens import NO_MATCH, DomTokenRules
 
 # Elements whose content is never visible text. Skipped with their whole subtree.
 INVISIBLE_TAGS = frozenset(
-    "script style noscript template svg math head title meta link base canvas audio video source "
+    "script style noscript template textarea svg math head title meta link base canvas audio video source "
     "track map area img picture param datalist _comment !doctype".split()
 )
 # Elements that end a line before and after them.
@@ -369,7 +369,9 @@ def build_blocks(
         if child is None and not is_block:  # an empty inline element: no line, no record
             depth -= 1
             continue
-        if tag == "a":
+        # Only an anchor with a target is a link: `<a name=…>` marks a place in the page
+        # and often wraps a whole article on old portals.
+        if tag == "a" and attributes and attributes.get("href"):
             link_depth += 1
             flags |= CLOSES_LINK
         # An int, not a tuple: ints are not tracked by the cyclic garbage collector.

@@ -119,11 +119,6 @@ STRIPPED_TAGS = ("script", "style", "noscript", "template")
 # Blocks with at least this share of link characters are navigation, not prose.
 LINK_BLOCK_SHARE = 0.5
 SENTENCE_MARK = re.compile("[" + re.escape(SENTENCE_PUNCTUATION) + "]")
-# A link block this long with this much sentence punctuation is prose inside an unclosed
-# `<a>`, not a link: headlines run to ~30 characters and carry one or two marks at most.
-PROSE_IN_LINK_MIN_CHARS = 60
-PROSE_IN_LINK_MIN_PUNCTUATION = 3
-PROSE_IN_LINK_MIN_SHARE = 0.95
 # A block without sentence punctuation counts as prose from this many characters on
 # (about one Chinese sentence); shorter ones are labels ("发布时间", "首页", a date).
 PROSE_MIN_CHARS = 40
@@ -268,18 +263,6 @@ class MainContentExtractor(Extractor):
         )
 
 
-def is_prose_in_link(chars: int, link_chars: int, punctuation: int) -> bool:
-    """A long, punctuated paragraph that is entirely link text: an `<a>` left unclosed
-    earlier in the page wraps everything after it (browsers and lexbor re-open it in every
-    block). Real anchor texts (headlines, menu entries) are short, carry little
-    punctuation, and share their block with a date or an author."""
-    return (
-        chars >= PROSE_IN_LINK_MIN_CHARS
-        and punctuation >= PROSE_IN_LINK_MIN_PUNCTUATION
-        and link_chars >= PROSE_IN_LINK_MIN_SHARE * chars
-    )
-
-
 def block_weights(page: PageBlocks) -> tuple[list[float], list[bool]]:
     """(weight, is a link block) of every block."""
     weights: list[float] = []
@@ -288,17 +271,13 @@ def block_weights(page: PageBlocks) -> tuple[list[float], list[bool]]:
     add_weight, add_link = weights.append, link_blocks.append
     has_sentence_mark = SENTENCE_MARK.search
     link_block_share, link_weight, label_weight = LINK_BLOCK_SHARE, LINK_WEIGHT, LABEL_WEIGHT
-    prose_min_chars, prose_in_link_min_chars = PROSE_MIN_CHARS, PROSE_IN_LINK_MIN_CHARS
+    prose_min_chars = PROSE_MIN_CHARS
     for text, chars, link_chars, kind in zip(page.text, page.chars, page.link_chars, page.kind, strict=True):
+        # Even a long punctuated paragraph is a teaser when it is all link text (a linked
+        # abstract under a linked headline); `<a name>` anchors are not links (blocks.py).
         if link_chars >= link_block_share * chars:
-            if chars >= prose_in_link_min_chars and is_prose_in_link(
-                chars, link_chars, count_sentence_punctuation(text)
-            ):
-                add_weight(float(chars))
-                add_link(False)
-            else:
-                add_weight(link_weight * chars)
-                add_link(True)
+            add_weight(link_weight * chars)
+            add_link(True)
             continue
         add_link(False)
         if chars - link_chars >= prose_min_chars or has_sentence_mark(text):
