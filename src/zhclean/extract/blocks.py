@@ -156,6 +156,19 @@ def removal_text(text: str) -> str:
     return "\n".join(map(" ".join, map(str.split, filter(str.strip, text.split("\n")))))
 
 
+# A container holding the headline holds the article when it also has this many sentence
+# marks: a breadcrumb or a "related" box that repeats the headline has none or one or two.
+HEADLINE_MIN_PUNCTUATION = 5
+
+
+def holds_article(text: str, headline: str) -> bool:
+    """Whether a container's text holds the page's headline and prose after it."""
+    if not headline:
+        return False
+    at = "".join(text.split()).find(headline)
+    return at >= 0 and count_sentence_punctuation(text) >= HEADLINE_MIN_PUNCTUATION
+
+
 def build_blocks(
     root: Any,
     rules: DomTokenRules,
@@ -163,6 +176,7 @@ def build_blocks(
     max_nodes: int,
     max_removed_chars: int = -1,
     max_removed_punctuation: int = -1,
+    headline: str = "",
 ) -> PageBlocks:
     """Walks the DOM under `root` once. Raises PathologicalPage past `max_depth` nesting
     or `max_nodes` nodes, so a hostile page costs bounded time and no recursion.
@@ -172,7 +186,9 @@ def build_blocks(
     characters or `max_removed_punctuation` sentence marks (the prose of the page): then
     the rule names a wrapper of the content (WeChat hides `#js_content` until a script
     shows it, ASP.NET wraps pages in a `<form>`, a blog puts its post in a "rightbox") and
-    it is walked like any other element. -1: no limit."""
+    it is walked like any other element. -1: no limit. So is a matched container that holds
+    the page's `headline` (whitespace removed) and prose: a token in the class list of the
+    article's own box ("enableAdSlots", "disableAsideSection") does not make it boilerplate."""
     page = PageBlocks()
     removals, record_has_removal = page.removals, page.record_has_removal
     texts, chars_list, links_list = page.text, page.chars, page.link_chars
@@ -307,10 +323,14 @@ def build_blocks(
             # Counted only when its length (an upper bound) exceeds the limit: eight
             # str.count passes per matched container were a tenth of the walk.
             if (
-                max_removed_chars < 0
-                or len(dropped) <= max_removed_chars
-                or len(dropped) - count_chars(dropped, WHITESPACE) <= max_removed_chars
-            ) and (max_removed_punctuation < 0 or count_sentence_punctuation(dropped) <= max_removed_punctuation):
+                (
+                    max_removed_chars < 0
+                    or len(dropped) <= max_removed_chars
+                    or len(dropped) - count_chars(dropped, WHITESPACE) <= max_removed_chars
+                )
+                and (max_removed_punctuation < 0 or count_sentence_punctuation(dropped) <= max_removed_punctuation)
+                and not holds_article(dropped, headline)
+            ):
                 depth -= 1
                 if dropped.strip(WHITESPACE):  # any character at all
                     if is_block and pieces:

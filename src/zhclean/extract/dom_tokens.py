@@ -35,7 +35,7 @@ NO_MATCH = -1
 @dataclass(frozen=True)
 class DomRule:
     id: str
-    kind: str  # "boilerplate", "content" or "text"
+    kind: str  # "boilerplate", "content", "structure" or "text"
     category: str
     inline: bool = False  # also drops inline elements, not only block containers
 
@@ -119,6 +119,8 @@ class DomTokenRules:
             )
             index = len(self.rules)
             self.rules.append(rule)
+            if rule.kind == "structure":
+                continue  # no tokens: applied by the extractor from the page's shape
             if rule.kind == "content":
                 self.content_words.update(word.lower() for word in entry.get("words", []))
                 self.content_joined.update(word.lower() for word in entry.get("joined", []))
@@ -166,6 +168,13 @@ class DomTokenRules:
         )
         self._class_cache: dict[tuple[str, str], tuple[int, bool]] = {}
         self._element_cache: dict[tuple[Any, ...], tuple[int, bool]] = {}
+
+    def rule_index(self, rule_id: str) -> int:
+        """The position of the rule with this id (a structure rule the extractor applies)."""
+        for index, rule in enumerate(self.rules):
+            if rule.id == rule_id:
+                return index
+        raise KeyError(f"{rule_id} is not in the DOM rules file")
 
     def classify_text(self, text: str, chars: int) -> int:
         """The text rule a short block matches, or NO_MATCH."""

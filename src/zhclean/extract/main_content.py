@@ -43,6 +43,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from zhclean.document import Document, Reject, Removal
 from zhclean.extract.blocks import (
+    KIND_HEADING,
     KIND_TEXT,
     SENTENCE_PUNCTUATION,
     WHITESPACE,
@@ -156,6 +157,15 @@ LIST_MAX_ITEM_CHARS = 150
 LIST_MIN_PAGE_TEXT_SHARE = 0.3
 # Prose outside the items beyond this (about two paragraphs) is an article beside a list.
 LIST_MAX_PROSE_OUTSIDE_CHARS = 300
+# A teaser list inside an article: at least this many sibling boxes of one kind, this share
+# of them led by a linked headline of at least this many characters (a user name is
+# shorter), each this short on average, beside this much prose of the article's own.
+TEASER_MIN_ITEMS = 4
+TEASER_MIN_HEADLINE_SHARE = 0.7
+TEASER_MIN_HEADLINE_CHARS = 8
+TEASER_MAX_ITEM_CHARS = 300
+TEASER_MIN_PROSE_OUTSIDE = 200
+TEASER_RULE = "dom.teaser_list"
 # A forum thread: this many sibling post containers of one kind, this many of them with
 # boilerplate of their own; the first post with this many prose characters is the content.
 FORUM_MIN_POSTS = 3
@@ -171,6 +181,26 @@ def nesting_estimate(markup: bytes) -> int:
     kB; implicit closes make it an overestimate only for broken markup)."""
     tags = NESTING_TAG_PATTERN.findall(markup.lower())
     return max(accumulate(map(NESTING_STEP.__getitem__, tags)), default=0)
+
+
+# A headline shorter than this (whitespace removed) is a label ("新闻", "正文"), too common
+# to identify the article's box.
+HEADLINE_MIN_CHARS = 6
+
+
+def page_headline(tree: LexborHTMLParser, title: str) -> str:
+    """The article's headline, whitespace removed: the text of the first `<h1>` (else `<h2>`)
+    that the page title contains or that contains the page title ("标题_频道_网站名" and
+    "标题" both match); "" when no heading matches."""
+    squashed_title = "".join(title.split())
+    if len(squashed_title) < HEADLINE_MIN_CHARS:
+        return ""
+    for selector in ("h1", "h2"):
+        for node in tree.css(selector):
+            heading = "".join(node.text(deep=True).split())
+            if len(heading) >= HEADLINE_MIN_CHARS and (heading in squashed_title or squashed_title in heading):
+                return heading
+    return ""
 
 
 def page_title(tree: LexborHTMLParser) -> str:
@@ -237,6 +267,7 @@ class MainContentExtractor(Extractor):
         tree.strip_tags(list(STRIPPED_TAGS))
         page_text = root.text(deep=True)
         page_chars = len(page_text) - count_chars(page_text, WHITESPACE)
+        headline = page_headline(tree, title)
         try:
             page = build_blocks(
                 root,
@@ -245,10 +276,11 @@ class MainContentExtractor(Extractor):
                 self.max_nodes,
                 max_removed_chars=int(MAX_REMOVED_SHARE * page_chars),
                 max_removed_punctuation=int(MAX_REMOVED_PROSE_SHARE * count_sentence_punctuation(page_text)),
+                headline=headline,
             )
         except PathologicalPage as error:
             return Reject(error.code, error.detail)
-        text, removals, facts = select_main_content(page, self.rules, self.forum_replies)
+        text, removals, facts = select_main_content(page, self.rules, self.forum_replies, headline)
         if not text.strip():
             return Reject("no_text", {"html_chars": len(html), "blocks": len(page.text)})
         meta = dict(doc.meta)
@@ -486,6 +518,48 @@ def list_items(
     return 0
 
 
+def teaser_items(
+    page: PageBlocks, start: int, end: int, link_blocks: list[bool], weights: list[float]
+) -> list[tuple[int, int]]:
+    """Block ranges of the teaser boxes inside an article's range [start, end): groups of
+    sibling containers of one kind, most led by a linked headline, each short, when the
+    range has prose of its own outside them (else the range is a list, not an article)."""
+    record_start, record_end, chars = page.record_start, page.record_end, page.chars
+    groups: dict[tuple[int, str], list[int]] = {}
+    for record in range(len(page.record_tag)):
+        first, last = record_start[record], record_end[record]
+        if first < start or last > end or first == last:
+            continue
+        groups.setdefault((page.record_parent[record], page.record_signature[record]), []).append(record)
+    inside = [False] * (end - start)
+    items: list[tuple[int, int]] = []
+    for records in groups.values():
+        if len(records) < TEASER_MIN_ITEMS:
+            continue
+        ranges = [(record_start[record], record_end[record]) for record in records]
+        if any(inside[first - start] for first, _ in ranges):
+            continue  # an outer group took these boxes already
+        item_chars = sum(sum(chars[first:last]) for first, last in ranges)
+        led_by_headline = sum(
+            1
+            for first, last in ranges
+            if any(link_blocks[index] and chars[index] >= TEASER_MIN_HEADLINE_CHARS for index in range(first, last))
+        )
+        if (
+            led_by_headline >= TEASER_MIN_HEADLINE_SHARE * len(ranges)
+            and item_chars <= TEASER_MAX_ITEM_CHARS * len(ranges)
+        ):
+            items.extend(ranges)
+            for first, last in ranges:
+                inside[first - start : last - start] = [True] * (last - first)
+    if not items:
+        return []
+    prose_outside = sum(
+        weight for weight, taken in zip(weights[start:end], inside, strict=True) if weight > 0 and not taken
+    )
+    return sorted(items) if prose_outside >= TEASER_MIN_PROSE_OUTSIDE else []
+
+
 def list_range(
     page: PageBlocks, link_blocks: list[bool], removed: list[bool], weights: list[float]
 ) -> tuple[int, int] | None:
@@ -500,10 +574,20 @@ def list_range(
     return (start, end) if start < end else None
 
 
+def headline_block(page: PageBlocks, headline: str) -> int:
+    """The position of the heading block that reads the headline, or NO_MATCH."""
+    if headline:
+        for index, (text, kind) in enumerate(zip(page.text, page.kind, strict=True)):
+            if kind == KIND_HEADING and "".join(text.split()) == headline:
+                return index
+    return NO_MATCH
+
+
 def select_main_content(
-    page: PageBlocks, rules: DomTokenRules, forum_replies: bool = False
+    page: PageBlocks, rules: DomTokenRules, forum_replies: bool = False, headline: str = ""
 ) -> tuple[str, list[Removal], dict[str, Any]]:
-    """(text, removals, meta facts) of a walked page."""
+    """(text, removals, meta facts) of a walked page; `headline` is the article's headline
+    (`page_headline`), whitespace removed."""
     block_count = len(page.text)
     chars = page.chars
     weights, link_blocks = block_weights(page)
@@ -554,7 +638,21 @@ def select_main_content(
                 page_kind = "list"
                 start, end = items
 
+    if page_kind == "article":
+        # The article starts at its headline: what comes before it in the chosen range (a
+        # ticker, a channel's menu, the site's banner) belongs to the page's frame.
+        anchor = headline_block(page, headline)
+        if start < anchor < end - 1:
+            start = anchor
     keep = [not removed[index] for index in range(start, end)]
+    if page_kind == "article":
+        teaser_rule = rules.rule_index(TEASER_RULE)
+        for first, last in teaser_items(page, start, end, link_blocks, kept_weights):
+            kept_lines = [page.text[index] for index in range(first, last) if keep[index - start]]
+            keep[first - start : last - start] = [False] * (last - first)
+            if kept_lines:
+                rule = rules.rules[teaser_rule]
+                removals.append(Removal(code=f"main_content.{rule.category}", rule=rule.id, text="\n".join(kept_lines)))
     if page_kind != "list":
         # Link lines inside the article are menus and "related" lists; labels at its edges
         # are bylines, dates and headings of neighbouring boxes.
