@@ -316,3 +316,86 @@ def test_rules_file_has_a_header_and_unique_ids() -> None:
     rules = DomTokenRules(data)
     assert rules.classify("div", {"class": "footer-links"})[0] != -1
     assert rules.classify("div", {"class": "header"})[0] == -1
+
+
+# -- signals that hold across sites: headline, teaser lists, anchors, templates -------------
+
+TEASERS = "".join(
+    f'<div class="feed-item"><h4><a href="/n/{number}.html">{headline}</a></h4><p>{abstract}</p></div>'
+    for number, (headline, abstract) in enumerate(
+        [
+            ("城东新建三座口袋公园", "公园将在下月开放，附近居民可以就近散步。"),
+            ("夜市经营时间延长两小时", "市场管理方表示，延长营业是应摊主的要求。"),
+            ("秋季运动会报名开始", "各社区可以组队参加，截止日期为本月底。"),
+            ("老城区供暖管道完成改造", "改造后的管道热损失减少了三成左右。"),
+            ("公交新开两条夜间线路", "夜班车每半小时一班，覆盖主要医院和车站。"),
+        ]
+    )
+)
+
+
+def test_a_teaser_list_inside_the_article_is_removed_with_its_rule() -> None:
+    result = extracted(article_page(extra_inside=f'<div class="more">{TEASERS}</div>'))
+    assert "开馆第一天" in result.text
+    assert "口袋公园" not in result.text and "夜班车" not in result.text
+    teaser_removals = [removal for removal in result.removed if removal.rule == "dom.teaser_list"]
+    assert len(teaser_removals) == 5
+    assert all(removal.code == "main_content.related" for removal in teaser_removals)
+
+
+def test_a_linked_abstract_is_a_teaser_not_prose() -> None:
+    linked = "".join(
+        f'<div><p><a href="/x{number}.html">{PARAGRAPHS[number % 3]}</a></p></div>' for number in range(6)
+    )
+    page = (
+        "<html><body><div class='main'><h1>示例</h1><p>这是一篇很短的文章，只有两句话。它讲的是社区的新变化，"
+        "居民们都很关心，街道也组织了好几次讨论会，大家的意见写进了方案。</p></div>"
+        f"<div class='x'>{linked}</div></body></html>"
+    )
+    assert "这是一篇很短的文章" in extracted(page).text
+
+
+def test_text_inside_a_named_anchor_is_prose() -> None:
+    body = "".join(
+        f'<p><a name="p{number}">{paragraph}</a></p>' for number, paragraph in enumerate(PARAGRAPHS)
+    )
+    page = f"<html><body>{NAV}<div>{body}</div>{FOOTER_LINKS}</body></html>"
+    text = extracted(page).text
+    assert all(paragraph in text for paragraph in PARAGRAPHS)
+
+
+def test_a_textarea_template_is_not_text() -> None:
+    template = '<textarea class="tpl">&lt;div class="pic"&gt;图集模板&lt;/div&gt;</textarea>'
+    text = extracted(article_page(extra_outside=template)).text
+    assert "图集模板" not in text and "&lt;" not in text and "<div" not in text
+
+
+def test_a_token_in_the_articles_own_class_list_does_not_drop_it() -> None:
+    # "enableAdSlots" splits into enable/ad/slots: the box still holds the headline and prose,
+    # though the feeds beside it carry most of the page's text and punctuation.
+    teasers = "".join(f"<section class='feed'>{TEASERS}</section>" for _ in range(3))
+    page = article_page(wrapper_class="story enableAdSlots", extra_outside=teasers)
+    text = extracted(page).text
+    assert "开馆第一天" in text and "口袋公园" not in text
+
+
+def test_the_article_starts_after_its_headline() -> None:
+    ticker = (
+        "<div><ul><li>恒指</li><li>18652</li><li>国指</li><li>6625</li></ul>"
+        "<p>股市将在四小时后收市，请留意。</p></div>"
+    )
+    page = (
+        "<html><head><title>小镇图书馆重新开放 - 示例新闻网</title></head><body><div class='page'>"
+        f"{ticker}<h1>小镇图书馆重新开放</h1>{''.join(f'<p>{paragraph}</p>' for paragraph in PARAGRAPHS)}"
+        "</div></body></html>"
+    )
+    result = extracted(page)
+    assert result.text.startswith(PARAGRAPHS[0])
+    assert result.meta["title"] == "小镇图书馆重新开放 - 示例新闻网"
+
+
+def test_a_platform_disclaimer_line_is_removed() -> None:
+    disclaimer = "<p>平台声明：该文观点仅代表作者本人，本平台仅提供信息存储空间服务。</p>"
+    result = extracted(article_page(extra_inside=disclaimer))
+    assert "仅代表作者本人" not in result.text
+    assert any(removal.rule == "text.disclaimer" for removal in result.removed)

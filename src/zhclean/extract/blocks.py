@@ -328,7 +328,10 @@ def build_blocks(
                     or len(dropped) <= max_removed_chars
                     or len(dropped) - count_chars(dropped, WHITESPACE) <= max_removed_chars
                 )
-                and (max_removed_punctuation < 0 or count_sentence_punctuation(dropped) <= max_removed_punctuation)
+                and (
+                    max_removed_punctuation < 0
+                    or count_sentence_punctuation(dropped) <= max_removed_punctuation
+                )
                 and not holds_article(dropped, headline)
             ):
                 depth -= 1

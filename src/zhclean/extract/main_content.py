@@ -164,7 +164,7 @@ TEASER_MIN_ITEMS = 4
 TEASER_MIN_HEADLINE_SHARE = 0.7
 TEASER_MIN_HEADLINE_CHARS = 8
 TEASER_MAX_ITEM_CHARS = 300
-TEASER_MIN_PROSE_OUTSIDE = 200
+TEASER_MIN_PROSE_OUTSIDE = 100
 TEASER_RULE = "dom.teaser_list"
 # A forum thread: this many sibling post containers of one kind, this many of them with
 # boilerplate of their own; the first post with this many prose characters is the content.
@@ -198,7 +198,9 @@ def page_headline(tree: LexborHTMLParser, title: str) -> str:
     for selector in ("h1", "h2"):
         for node in tree.css(selector):
             heading = "".join(node.text(deep=True).split())
-            if len(heading) >= HEADLINE_MIN_CHARS and (heading in squashed_title or squashed_title in heading):
+            if len(heading) >= HEADLINE_MIN_CHARS and (
+                heading in squashed_title or squashed_title in heading
+            ):
                 return heading
     return ""
 
@@ -223,7 +225,13 @@ class MainContentExtractor(Extractor):
     `meta["content_chars"]`."""
 
     name: ClassVar[str] = "main_content"
-    codes: ClassVar[tuple[str, ...]] = ("limit.html_chars", "binary", "limit.dom_depth", "limit.dom_nodes", "no_text")
+    codes: ClassVar[tuple[str, ...]] = (
+        "limit.html_chars",
+        "binary",
+        "limit.dom_depth",
+        "limit.dom_nodes",
+        "no_text",
+    )
 
     def __init__(
         self,
@@ -249,7 +257,9 @@ class MainContentExtractor(Extractor):
     def extract(self, doc: Document) -> Document | Reject:
         html = doc.html or ""
         if len(html) > self.max_html_chars:
-            return Reject("limit.html_chars", {"html_chars": len(html), "max_html_chars": self.max_html_chars})
+            return Reject(
+                "limit.html_chars", {"html_chars": len(html), "max_html_chars": self.max_html_chars}
+            )
         sample = html[:BINARY_SAMPLE_CHARS]
         control_chars = len(CONTROL_CHARS.findall(sample))
         if sample and control_chars > MAX_CONTROL_CHAR_SHARE * len(sample):
@@ -366,7 +376,9 @@ def remove_boilerplate(page: PageBlocks, rules: DomTokenRules) -> tuple[list[boo
     for index, rule_index in rules.classify_texts(texts, page.chars):
         removed[index] = True
         rule = rules.rules[rule_index]
-        removals.append((index, Removal(code=f"main_content.{rule.category}", rule=rule.id, text=texts[index])))
+        removals.append(
+            (index, Removal(code=f"main_content.{rule.category}", rule=rule.id, text=texts[index]))
+        )
     removals.sort(key=lambda entry: entry[0])  # stable: a container before the blocks after it
     return removed, [removal for _, removal in removals]
 
@@ -390,7 +402,7 @@ def best_container(page: PageBlocks, weights: list[float]) -> tuple[int, int, fl
     record_start, record_end, record_parent = page.record_start, page.record_end, page.record_parent
     units: list[list[Unit]] = [[] for _ in range(record_count + 1)]  # last: outside every record
     # Block units built by zip (C speed): (index, index + 1, weight).
-    for owner, unit in zip(page.owner, zip(count(), count(1), weights)):
+    for owner, unit in zip(page.owner, zip(count(), count(1), weights), strict=False):
         units[owner].append(unit)
     child_records = [0] * (record_count + 1)
     for record in range(record_count):
@@ -543,12 +555,14 @@ def teaser_items(
         led_by_headline = sum(
             1
             for first, last in ranges
-            if any(link_blocks[index] and chars[index] >= TEASER_MIN_HEADLINE_CHARS for index in range(first, last))
+            if any(
+                link_blocks[index] and chars[index] >= TEASER_MIN_HEADLINE_CHARS
+                for index in range(first, last)
+            )
         )
-        if (
-            led_by_headline >= TEASER_MIN_HEADLINE_SHARE * len(ranges)
-            and item_chars <= TEASER_MAX_ITEM_CHARS * len(ranges)
-        ):
+        if led_by_headline >= TEASER_MIN_HEADLINE_SHARE * len(
+            ranges
+        ) and item_chars <= TEASER_MAX_ITEM_CHARS * len(ranges):
             items.extend(ranges)
             for first, last in ranges:
                 inside[first - start : last - start] = [True] * (last - first)
@@ -639,11 +653,12 @@ def select_main_content(
                 start, end = items
 
     if page_kind == "article":
-        # The article starts at its headline: what comes before it in the chosen range (a
-        # ticker, a channel's menu, the site's banner) belongs to the page's frame.
+        # The article starts after its headline: what comes before it in the chosen range
+        # (a ticker, a channel's menu, the site's banner) belongs to the page's frame, and
+        # the headline itself is `meta["title"]`.
         anchor = headline_block(page, headline)
-        if start < anchor < end - 1:
-            start = anchor
+        if start <= anchor < end - 1:
+            start = anchor + 1
     keep = [not removed[index] for index in range(start, end)]
     if page_kind == "article":
         teaser_rule = rules.rule_index(TEASER_RULE)
@@ -652,7 +667,9 @@ def select_main_content(
             keep[first - start : last - start] = [False] * (last - first)
             if kept_lines:
                 rule = rules.rules[teaser_rule]
-                removals.append(Removal(code=f"main_content.{rule.category}", rule=rule.id, text="\n".join(kept_lines)))
+                removals.append(
+                    Removal(code=f"main_content.{rule.category}", rule=rule.id, text="\n".join(kept_lines))
+                )
     if page_kind != "list":
         # Link lines inside the article are menus and "related" lists; labels at its edges
         # are bylines, dates and headings of neighbouring boxes.
