@@ -399,3 +399,16 @@ def test_a_platform_disclaimer_line_is_removed() -> None:
     result = extracted(article_page(extra_inside=disclaimer))
     assert "仅代表作者本人" not in result.text
     assert any(removal.rule == "text.disclaimer" for removal in result.removed)
+
+
+def test_a_list_of_space_separated_keywords_is_removed_with_its_rule() -> None:
+    words = " ".join(["二手车", "新能源", "电动车", "充电桩", "汽车报价", "汽车保险", "驾校", "违章查询"] * 9)
+    result = extracted(article_page(extra_inside=f"<p>{words}</p>"))
+    assert "充电桩" not in result.text
+    assert any(removal.rule == "dom.keyword_list" for removal in result.removed)
+
+
+def test_an_english_sentence_without_commas_is_not_a_keyword_list() -> None:
+    sentence = " ".join(["the"] + ["quick brown fox jumps over the lazy dog"] * 9)
+    result = extracted(article_page(extra_inside=f"<p>{sentence}</p>"))
+    assert "lazy dog" in result.text

@@ -43,8 +43,11 @@ from selectolax.lexbor import LexborHTMLParser
 
 from zhclean.document import Document, Reject, Removal
 from zhclean.extract.blocks import (
+    CJK_RANGES,
     KIND_HEADING,
+    KIND_PRE,
     KIND_TEXT,
+    MAX_JOINED_PARTS,
     SENTENCE_PUNCTUATION,
     WHITESPACE,
     PageBlocks,
@@ -166,6 +169,12 @@ TEASER_MIN_HEADLINE_CHARS = 8
 TEASER_MAX_ITEM_CHARS = 300
 TEASER_MIN_PROSE_OUTSIDE = 100
 TEASER_RULE = "dom.teaser_list"
+# A keyword list: a block split by more spaces than join_words joins (its spaces stay), no
+# sentence mark, this share of its characters Chinese (English without commas is not one).
+KEYWORD_LIST_MIN_WORDS = MAX_JOINED_PARTS + 1
+KEYWORD_LIST_MIN_CJK_SHARE = 0.3
+KEYWORD_LIST_RULE = "dom.keyword_list"
+CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
 # A forum thread: this many sibling post containers of one kind, this many of them with
 # boilerplate of their own; the first post with this many prose characters is the content.
 FORUM_MIN_POSTS = 3
@@ -363,6 +372,19 @@ def prefix_sums(values: list[float], positive_only: bool = False) -> list[float]
     return list(accumulate(values, initial=0.0))
 
 
+def keyword_list_blocks(page: PageBlocks) -> list[int]:
+    """Blocks that are lists of Chinese keywords: many space-separated words, no sentence
+    mark (SEO stuffing, tag clouds). Chinese prose has no spaces between its words;
+    `join_words` keeps the spaces of a block split into this many parts."""
+    found = []
+    for index, (text, kind) in enumerate(zip(page.text, page.kind, strict=True)):
+        if kind == KIND_PRE or text.count(" ") < KEYWORD_LIST_MIN_WORDS - 1 or SENTENCE_MARK.search(text):
+            continue
+        if len(CJK_CHAR.findall(text)) >= KEYWORD_LIST_MIN_CJK_SHARE * page.chars[index]:
+            found.append(index)
+    return found
+
+
 def remove_boilerplate(page: PageBlocks, rules: DomTokenRules) -> tuple[list[bool], list[Removal]]:
     """Removals for the containers the walk dropped, and boilerplate text blocks marked
     as removed, with one Removal each."""
@@ -373,6 +395,13 @@ def remove_boilerplate(page: PageBlocks, rules: DomTokenRules) -> tuple[list[boo
         rule = rules.rules[rule_index]
         removals.append((position, Removal(code=f"main_content.{rule.category}", rule=rule.id, text=text)))
     texts = page.text
+    keyword_rule = rules.rule_index(KEYWORD_LIST_RULE)
+    for index in keyword_list_blocks(page):
+        removed[index] = True
+        rule = rules.rules[keyword_rule]
+        removals.append(
+            (index, Removal(code=f"main_content.{rule.category}", rule=rule.id, text=texts[index]))
+        )
     for index, rule_index in rules.classify_texts(texts, page.chars):
         removed[index] = True
         rule = rules.rules[rule_index]

@@ -18,7 +18,8 @@ INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "svg", "ifr
 # Block-level tags end a line; inline tags (a, span, b …) join their text to the line.
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr td th ul title".split()
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr td th ul "
+    "title".split()
 )
 
 
