@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-demo: install
+# The demo needs zhclean's runtime dependencies only, not the dev extra (Ray, mypy, the
+# test libraries); a .venv that `make install` made has them too.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+demo: $(RUNTIME_STAMP)
 	$(BIN)/python -m zhclean.demo $(DEMO_OUT)
 	$(BIN)/zhclean report $(DEMO_OUT)/cleaned -o $(DEMO_OUT)/report.html
 

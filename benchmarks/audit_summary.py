@@ -139,7 +139,7 @@ def generate(out: Path, rows: int, seed: int = 1, chars_column: bool = True) -> 
         "step_params": [],
         "recipe": "benchmark",
     }
-    (out / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
+    (out / "_stats.json").write_text(json.dumps(stats), encoding="utf-8")
 
 
 def main() -> int:

@@ -310,7 +310,7 @@ def run_zhclean(
         command += ["--workers", str(workers)]
     result = measure(command, workdir / f"{out.name}.log")
     result["command"] = " ".join(["zhclean", *command[1:]])
-    stats = json.loads((out / "stats.json").read_text())
+    stats = json.loads((out / "_stats.json").read_text())
     result.update({"records": stats["read"], "kept": stats["kept"], "workers": stats.get("workers")})
     result["kept_before_dedup"] = records_before_dedup(stats)
     # Seconds inside each step, summed over the worker processes: where zhclean's time goes.
@@ -735,7 +735,7 @@ def scaling(
             out = workdir / f"scale-out-{recipe}-{factor}x"
             command = zhclean_clean_command(sources, out, recipe)
             run = measure(command, workdir / f"scale-{recipe}-{factor}x.log")
-            stats = json.loads((out / "stats.json").read_text())
+            stats = json.loads((out / "_stats.json").read_text())
             rows.append(
                 {
                     "recipe": recipe,

@@ -93,7 +93,7 @@ def main() -> None:
             for engine in ("local", "ray"):
                 results["cli"][engine].append(run_cli(arguments.inputs, arguments.recipe, engine, outs[engine]))
         identical_cli = outcome(outs["local"]) == outcome(outs["ray"])
-        stats = json.loads((outs["local"] / "stats.json").read_text())
+        stats = json.loads((outs["local"] / "_stats.json").read_text())
 
         # The warm local runs come first: the local engine forks its workers, and forking a
         # process that already runs Ray's threads is asking for trouble.

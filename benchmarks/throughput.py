@@ -39,7 +39,7 @@ def run_once(crawl: Path, recipe: str, workers: int) -> tuple[float, dict]:
         began = time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         seconds = time.perf_counter() - began
-        stats = json.loads((out / "stats.json").read_text())
+        stats = json.loads((out / "_stats.json").read_text())
     return seconds, stats
 
 

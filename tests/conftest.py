@@ -7,19 +7,19 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 import zhclean.cli
 import zhclean.engines.local
 from zhclean.demo.pages import demo_responses
 from zhclean.io.shards import shard_paths
+from zhclean.io.storage import StoragePath, parquet_file
 from zhclean.io.warc_writer import write_warc
 from zhclean.pipeline import Pipeline
 
 
-def count_rows(directory: Path) -> int:
-    return sum(pq.ParquetFile(path).metadata.num_rows for path in shard_paths(directory))
+def count_rows(directory: StoragePath) -> int:
+    return sum(parquet_file(path).metadata.num_rows for path in shard_paths(directory))
 
 
 def assert_output_conserves(result: zhclean.engines.local.RunResult) -> None:

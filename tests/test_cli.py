@@ -22,7 +22,7 @@ def clean(*arguments: str) -> int:
 def test_clean_demo_crawl_writes_kept_rejected_and_stats(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert clean(str(demo_crawl), "-o", str(out)) == 0
-    stats = json.loads((out / "stats.json").read_text())
+    stats = json.loads((out / "_stats.json").read_text())
     kept, rejected = table_rows(out / "kept"), table_rows(out / "rejected")
     assert stats["read"] == 11 == len(kept) + len(rejected)
     assert {row["reason"] for row in rejected} >= {"io.not_html", "io.http_status"}
@@ -94,7 +94,7 @@ def test_every_builtin_recipe_runs_by_name(recipe: str, demo_crawl: Path, tmp_pa
     text_input.write_text(json.dumps({"id": "j1", "text": "这是一段用来测试文本输入的中文内容，长度足够通过默认的长度过滤器，不会被当成短文本丢弃。"}, ensure_ascii=False) + "\n")
     out = tmp_path / "out"
     assert clean(str(demo_crawl), str(text_input), "-o", str(out), "--recipe", recipe) == 0
-    assert json.loads((out / "stats.json").read_text())["recipe"] == recipe
+    assert json.loads((out / "_stats.json").read_text())["recipe"] == recipe
 
 
 def test_missing_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -180,7 +180,7 @@ def test_one_file_is_shared_between_workers_with_the_same_result(demo_crawl: Pat
             sorted((row["id"], row["text"]) for row in table_rows(out / "kept")),
             sorted((row["id"], row["reason"]) for row in table_rows(out / "rejected")),
         )
-        manifest = json.loads((out / "manifest.json").read_text())
+        manifest = json.loads((out / "_manifest.json").read_text())
         assert len(manifest["plan"]) == int(workers)  # one interleaved part per worker
     assert outputs["1"] == outputs["3"]
 
@@ -189,5 +189,5 @@ def test_resume_keeps_the_plan_it_started_with(demo_crawl: Path, tmp_path: Path)
     out = tmp_path / "out"
     assert clean(str(demo_crawl), "-o", str(out), "--workers", "2") == 0
     assert clean(str(demo_crawl), "-o", str(out), "--workers", "1", "--resume") == 0
-    assert len(json.loads((out / "manifest.json").read_text())["plan"]) == 2
+    assert len(json.loads((out / "_manifest.json").read_text())["plan"]) == 2
     assert len(table_rows(out / "kept")) + len(table_rows(out / "rejected")) == 11

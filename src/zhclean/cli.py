@@ -1,7 +1,9 @@
 """The `zhclean` command.
 
 User errors (a missing input, a bad recipe, a non-empty output) are one line on stderr and
-exit code 2, never a traceback.
+exit code 2, never a traceback. A run that fails as a whole (nearly every record rejected
+because it could not be read, decoded or processed) writes everything it read, says why
+in a few lines on stderr and exits with code 1.
 """
 
 from __future__ import annotations
@@ -9,20 +11,34 @@ from __future__ import annotations
 import argparse
 import atexit
 import gc
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from zhclean import __version__
 from zhclean.engines.local import OutputError, RunResult, run_clean
 from zhclean.io.readers import DEFAULT_MAX_RECORD_BYTES, FORMATS, InputError, ReaderOptions
-from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD
+from zhclean.io.shards import read_rows, shard_paths
+from zhclean.io.storage import StorageError, StoragePath, as_path
+from zhclean.pipeline import CRASH_CODE, DEFAULT_MAX_SECONDS_PER_RECORD
 from zhclean.recipe import Recipe, RecipeError, builtin_recipe_names, load_recipe
 from zhclean.registry import exported_steps
-from zhclean.steps import Step
+from zhclean.steps import Deduplicator, Step
 
 USER_ERROR_EXIT = 2
+# A run that read its inputs but could make nothing of (nearly) all of them.
+RUN_FAILED_EXIT = 1
+# "Nearly every record": the share of records rejected for a failure reason (below) from
+# which a run counts as failed. A crawl with a few unreadable records is a normal run.
+FAILED_RUN_SHARE = 0.9
+# Reasons that say a record could not be read, decoded or processed, as opposed to a
+# judgement about its content.
+FAILURE_PREFIXES = ("io.", "decode.")
+# Field names that usually hold a document's text, to suggest for a missing --text-field.
+LIKELY_TEXT_FIELDS = ("content", "contents", "body", "article", "raw_content", "document", "passage", "txt", "string")
 
 
 class UserError(Exception):
@@ -47,9 +63,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     clean = commands.add_parser("clean", help="run a recipe over crawl dumps or text files", description=(
         "Run a recipe over inputs (WARC/WET, JSONL[.gz|.zst], Parquet, a directory of .html files) "
-        "and write OUT/kept/, OUT/rejected/ (Parquet shards) and OUT/stats.json."))
-    clean.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
-    clean.add_argument("-o", "--output", required=True, type=Path, metavar="OUT", help="output directory")
+        "and write OUT/kept/, OUT/rejected/ (Parquet shards of one schema), OUT/_stats.json and OUT/_manifest.json. "
+        "Exit code 0, 2 for a usage error, 1 when nearly every record could not be read, decoded or processed."))
+    clean.add_argument("inputs", nargs="+", type=as_path, metavar="INPUT", help="a file, a directory, or an s3://… (fsspec) URL")
+    clean.add_argument("-o", "--output", required=True, type=as_path, metavar="OUT", help="output directory or s3://… URL")
     clean.add_argument("--recipe", default="default", help="built-in recipe name or TOML file (default: %(default)s)")
     clean.add_argument("--workers", type=positive_int, default=default_workers(), help="processes (default: %(default)s, one per core)")
     clean.add_argument("--overwrite", action="store_true", help="replace the results in a non-empty output directory")
@@ -66,8 +83,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     dedup = commands.add_parser("dedup", help="remove exact and near-duplicate documents", description=(
         "Exact duplicates on normalized text, then MinHash on character n-grams. Reads anything "
         "`zhclean clean` reads (typically its kept/ shards) and writes the same kept/rejected layout."))
-    dedup.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
-    dedup.add_argument("-o", "--output", required=True, type=Path, metavar="OUT", help="output directory")
+    dedup.add_argument("inputs", nargs="+", type=as_path, metavar="INPUT")
+    dedup.add_argument("-o", "--output", required=True, type=as_path, metavar="OUT", help="output directory or s3://… URL")
     dedup.add_argument("--mode", choices=("memory", "staged"), default="memory",
                        help="memory: one machine's RAM; staged: spill to Parquet for corpora larger than memory")
     dedup.add_argument("--ngram-chars", type=positive_int, default=5, help="shingle size in characters (default: %(default)s)")
@@ -90,12 +107,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         register_audit(commands)
         register_quality(commands)
 
-    recipe = commands.add_parser("recipe", help="list, show and check recipes")
+    recipe = commands.add_parser("recipe", help="list, show, check and describe recipes")
     recipe_commands = recipe.add_subparsers(dest="recipe_command", required=True, metavar="ACTION")
     recipe_commands.add_parser("list", help="the built-in recipes").set_defaults(handler=command_recipe_list)
     show = recipe_commands.add_parser("show", help="print a recipe as TOML with every parameter, a starting point for your own")
     show.add_argument("recipe", help="built-in recipe name or TOML file")
     show.set_defaults(handler=command_recipe_show)
+    check = recipe_commands.add_parser("check", help="check recipe files: step names, parameter names, types and ranges")
+    check.add_argument("recipes", nargs="+", metavar="RECIPE", help="built-in recipe name or TOML file")
+    check.set_defaults(handler=command_recipe_check)
     recipe_commands.add_parser("steps", help="every step a recipe can name, with its parameters").set_defaults(
         handler=command_recipe_steps
     )
@@ -109,6 +129,11 @@ def add_reader_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--url-field", default="url", help="field holding the URL (default: %(default)s)")
     group.add_argument("--html-field", help="field holding HTML markup to extract instead of text")
     group.add_argument("--raw-base64-field", help="field holding the page's raw bytes, base64-encoded")
+    group.add_argument(
+        "--keep-fields", type=field_names, metavar="NAMES",
+        help="the input's other fields to carry into the output's `fields` column, comma-separated "
+        "(default: all of them; '' for none). A `title` field always fills the `title` column",
+    )
     limits = parser.add_argument_group("per-record limits (a record past one is rejected as limit.*)")
     limits.add_argument(
         "--max-record-bytes", type=positive_int, default=DEFAULT_MAX_RECORD_BYTES, metavar="BYTES",
@@ -128,7 +153,12 @@ def reader_options_from(arguments: argparse.Namespace) -> ReaderOptions:
         html_field=arguments.html_field,
         raw_base64_field=arguments.raw_base64_field,
         max_record_bytes=arguments.max_record_bytes,
+        keep_fields=arguments.keep_fields,
     )
+
+
+def field_names(value: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
 def positive_int(value: str) -> int:
@@ -166,13 +196,24 @@ def command_clean(arguments: argparse.Namespace) -> int:
         from zhclean.quality import quality_steps
         from zhclean.quality.model import ModelError
 
+        if not arguments.quality_model.is_file():
+            raise UserError(f"quality model not found: {arguments.quality_model}")
         try:
             added = quality_steps(arguments.quality_model, arguments.min_quality)
         except ModelError as error:
             raise UserError(str(error)) from None
         # A new Recipe, so the fingerprint (and resume's identity check) covers the added steps.
-        recipe = Recipe(name=f"{recipe.name}+quality", description=recipe.description, steps=recipe.steps + added)
+        recipe = Recipe(name=f"{recipe.name}+quality", description=recipe.description, steps=with_scoring_before_dedup(recipe.steps, added))
     return run_and_summarize(recipe, arguments)
+
+
+def with_scoring_before_dedup(steps: list[Step], added: list[Step]) -> list[Step]:
+    """The recipe with `added` (the quality scorer and threshold) before its first
+    deduplicator: deduplicators keep the copy with the highest quality, which they can only
+    do once documents are scored, and a threshold before them saves comparing documents
+    that are dropped anyway."""
+    first = next((index for index, step in enumerate(steps) if isinstance(step, Deduplicator)), len(steps))
+    return steps[:first] + added + steps[first:]
 
 
 def run_and_summarize(recipe: Recipe, arguments: argparse.Namespace) -> int:
@@ -197,7 +238,63 @@ def run_and_summarize(recipe: Recipe, arguments: argparse.Namespace) -> int:
         show_progress=not arguments.no_progress,
     )
     print(summary(result, recipe.name))
+    if result.stats.read == 0:
+        print(
+            f"zhclean: warning: the inputs held no records; {result.out_dir / 'kept'} and "
+            f"{result.out_dir / 'rejected'} hold a 0-row shard each",
+            file=sys.stderr,
+        )
+        return 0
+    failure = failed_run_message(result, arguments)
+    if failure:
+        print(failure, file=sys.stderr)
+        return RUN_FAILED_EXIT
     return 0
+
+
+def is_failure(reason: str) -> bool:
+    return reason.startswith(FAILURE_PREFIXES) or reason.endswith("." + CRASH_CODE)
+
+
+def failed_run_message(result: RunResult, arguments: argparse.Namespace) -> str | None:
+    """The lines that explain a failed run, or None when the run did not fail: when at
+    least FAILED_RUN_SHARE of the records were rejected because they could not be read,
+    decoded or processed. Names the commonest such reason, one example of its detail and,
+    for a missing field, the fields found and the flag to pass."""
+    stats = result.stats
+    failures = {reason: count for reason, count in stats.reasons().items() if is_failure(reason)}
+    failed = sum(failures.values())
+    if failed < FAILED_RUN_SHARE * stats.read:
+        return None
+    reason, count = max(failures.items(), key=lambda item: item[1])
+    detail = first_detail(result.out_dir, reason)
+    lines = [f"zhclean: error: the run failed: {failed:,} of {stats.read:,} records ({100 * failed / stats.read:.0f}%) could not be read, decoded or processed"]
+    lines.append(f"  {count:,} rejected as {reason}" + (f": {json.dumps(detail, ensure_ascii=False)[:300]}" if detail else ""))
+    if reason == "io.missing_field" and detail:
+        fields = [str(name) for name in detail.get("fields") or detail.get("columns") or []]
+        lines.append(f"  the records have no field {detail.get('field')!r}; fields found: {', '.join(fields) or '(none)'}")
+        likely = next((name for name in fields if name.lower() in LIKELY_TEXT_FIELDS), None)
+        example = f" (here probably --text-field {likely})" if likely else ""
+        lines.append(
+            f"  pass --text-field NAME with the field that holds the text{example}, "
+            "or --html-field / --raw-base64-field for pages"
+        )
+    elif reason.endswith("." + CRASH_CODE):
+        lines.append(f"  the step {reason.split('.')[0]!r} raised on these records: a bug, or a recipe parameter it cannot use")
+    lines.append(f"  everything read is in {result.out_dir / 'rejected'}; see: zhclean audit {result.out_dir} --reason {reason} --sample 3")
+    return "\n".join(lines)
+
+
+def first_detail(out_dir: StoragePath, reason: str) -> dict[str, Any] | None:
+    """The detail of the first rejected row with `reason` (read only until it is found)."""
+    for row in read_rows(shard_paths(out_dir / "rejected"), ["reason", "detail"]):
+        if row["reason"] == reason:
+            try:
+                detail = json.loads(row["detail"] or "{}")
+            except ValueError:
+                return None
+            return detail if isinstance(detail, dict) else None
+    return None
 
 
 class _RefusePandas:
@@ -266,8 +363,10 @@ def summary(result: RunResult, recipe_name: str, top_reasons: int = 12) -> str:
         for reason, count in reasons.most_common(top_reasons):
             lines.append(f"  {reason:<36}{count:>8,}  {100 * count / read:5.1f}%")
         if len(reasons) > top_reasons:
-            lines.append(f"  … {len(reasons) - top_reasons} more in stats.json")
-    removals = sum((step.removals for step in stats.steps), start=type(stats.reasons())())
+            lines.append(f"  … {len(reasons) - top_reasons} more in {result.stats_path.name}")
+    # Only what the kept documents lost: a step also cut fragments from documents that a
+    # later step rejected, and those are not in kept/.
+    removals = stats.kept_removals
     if removals:
         lines += ["", "stripped from kept documents (fragments):"]
         for code, count in removals.most_common(top_reasons):
@@ -298,6 +397,15 @@ def command_recipe_show(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_recipe_check(arguments: argparse.Namespace) -> int:
+    """Loads each recipe as a run would (step names, parameter names, types and ranges):
+    a bad one is the same one-line error and exit code 2 as `clean --recipe` gives."""
+    for name in arguments.recipes:
+        recipe = load_recipe(name)
+        print(f"{name}: ok, {len(recipe.steps)} steps ({', '.join(step.name for step in recipe.steps)})")
+    return 0
+
+
 def command_recipe_steps(arguments: argparse.Namespace) -> int:
     for name, step_class in exported_steps().items():
         params = ", ".join(f"{key}={value!r}" for key, value in step_class.default_params().items())
@@ -319,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(words)
     try:
         return int(arguments.handler(arguments))
-    except (InputError, OutputError, RecipeError, UserError) as error:
+    except (InputError, OutputError, RecipeError, StorageError, UserError) as error:
         print(f"zhclean: error: {error}", file=sys.stderr)
         return USER_ERROR_EXIT
     except BrokenPipeError:

@@ -55,7 +55,11 @@ class Reject:
 class Document:
     """One record. `raw` holds undecoded bytes and `html` decoded markup until the decode
     and extract steps turn them into `text`; text inputs (JSONL, WET, Parquet) start with
-    `text` set and both of those empty."""
+    `text` set and both of those empty.
+
+    `meta` holds what zhclean learnt (encoding, title, scores); `fields` the input record's
+    other fields (a JSONL `split`, a Parquet `source` column …), which no step reads or
+    changes and which the output carries through, so results join back to the input."""
 
     id: str
     text: str = ""
@@ -65,6 +69,7 @@ class Document:
     removed: tuple[Removal, ...] = ()
     raw: bytes | None = None
     html: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Document:
         """A copy with `changes` applied; `meta` is copied so the original stays untouched."""

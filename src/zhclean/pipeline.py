@@ -96,6 +96,9 @@ class PipelineStats:
     output_rejected: Counter[str] = field(default_factory=Counter)
     kept: int = 0
     rejected: int = 0
+    # Fragments cut from the documents that were kept, per removal code. A step's own
+    # `removals` also counts cuts from documents a later step rejected.
+    kept_removals: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def for_steps(cls, steps: Sequence[Step]) -> PipelineStats:
@@ -109,6 +112,7 @@ class PipelineStats:
         self.output_rejected.update(other.output_rejected)
         self.kept += other.kept
         self.rejected += other.rejected
+        self.kept_removals.update(other.kept_removals)
 
     def reasons(self) -> Counter[str]:
         total = Counter(self.read_rejected) + Counter(self.output_rejected)
@@ -124,6 +128,7 @@ class PipelineStats:
             "reasons": dict(self.reasons().most_common()),
             "read_rejected": dict(sorted(self.read_rejected.items())),
             "output_rejected": dict(sorted(self.output_rejected.items())),
+            "kept_removals": dict(self.kept_removals.most_common()),
             "steps": [step.as_dict() for step in self.steps],
         }
 
@@ -136,6 +141,7 @@ class PipelineStats:
             output_rejected=Counter(data.get("output_rejected", {})),
             kept=data["kept"],
             rejected=data["rejected"],
+            kept_removals=Counter(data.get("kept_removals", {})),
         )
 
 
@@ -151,7 +157,13 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 class Pipeline:
-    """Steps in order. `stats` accumulates over every `run`."""
+    """Steps in order. `stats` accumulates over every `run`.
+
+    Besides `run` over documents, a pipeline cleans plain strings (`clean_text`,
+    `clean_texts`) and tables (`apply`: a pandas or polars DataFrame, a pyarrow Table, a
+    batch dict, a list, a 🤗 dataset), and `apply` / `keeps` are the functions to hand to
+    `datasets.Dataset.map(batched=True)` / `.filter(batched=True)` and to Ray Data's
+    `map_batches`."""
 
     def __init__(
         self,
@@ -159,7 +171,17 @@ class Pipeline:
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_seconds_per_record: float | None = DEFAULT_MAX_SECONDS_PER_RECORD,
     ) -> None:
-        self.steps = list(steps)
+        if isinstance(steps, (str, Step)) or not isinstance(steps, Iterable):
+            raise TypeError(
+                f"Pipeline takes a list of steps, not {type(steps).__name__}; "
+                "for a recipe by name use zhclean.load_recipe(name).pipeline()"
+            )
+        steps = list(steps)
+        for position, step in enumerate(steps):
+            if not isinstance(step, Step):
+                hint = " (a step class: call it, e.g. LengthFilter())" if isinstance(step, type) else ""
+                raise TypeError(f"step {position + 1} of the pipeline is not a zhclean step but {step!r}{hint}")
+        self.steps = steps
         self.batch_size = batch_size
         self.max_seconds_per_record = max_seconds_per_record
         self.stats = PipelineStats.for_steps(self.steps)
@@ -225,6 +247,7 @@ class Pipeline:
                 self.stats.rejected += 1
             else:
                 self.stats.kept += 1
+                self.stats.kept_removals.update(removal.code for removal in item.removed)
 
     def process(self, document: Document) -> Document | Rejected:
         """One document through every per-document step (no deduplicator allowed)."""
@@ -237,11 +260,17 @@ class Pipeline:
 
     # -- whole runs -----------------------------------------------------------------------
 
-    def run(self, documents: Iterable[Document | Rejected]) -> Iterator[Document | Rejected]:
+    def run(self, documents: Iterable[Document | Rejected | str]) -> Iterator[Document | Rejected]:
         """Every input comes out exactly once: kept as a Document or as a Rejected.
 
+        A plain string is a document of that text, its id its position ("0", "1", …).
         Streams when there is no deduplicator; otherwise the survivors of each segment
         are held in memory until the deduplicator has seen them all."""
+        if isinstance(documents, (str, bytes, Document)):
+            raise TypeError(
+                f"run takes an iterable of documents or strings, not one {type(documents).__name__}; "
+                "wrap it in a list, or use clean_text(text) for one string"
+            )
         outcomes: Iterable[Document | Rejected] = self._read(documents)
         for start, end, deduplicator in self.segments():
             outcomes = self._run_segment(outcomes, start, end)
@@ -251,8 +280,10 @@ class Pipeline:
             self.count_final([outcome])
             yield outcome
 
-    def _read(self, documents: Iterable[Document | Rejected]) -> Iterator[Document | Rejected]:
-        for item in documents:
+    def _read(self, documents: Iterable[Document | Rejected | str]) -> Iterator[Document | Rejected]:
+        for position, item in enumerate(documents):
+            if not isinstance(item, (Document, Rejected)):
+                item = document_of(item, position)
             self.count_read([item])
             yield item
 
@@ -268,6 +299,8 @@ class Pipeline:
         began = time.perf_counter()
         entries = [dedup_entry(item, deduplicator) for item in held if isinstance(item, Document)]
         duplicates = deduplicator.find_duplicates(entries)
+        by_key = {dedup_key(item.id, item.source): item for item in held if isinstance(item, Document)}
+        duplicates = {key: with_kept_copy_named(verdict, by_key) for key, verdict in duplicates.items()}
         stats.seconds += time.perf_counter() - began
         stats.docs_in += len(entries)
         for item in held:
@@ -280,6 +313,63 @@ class Pipeline:
                     continue
                 stats.docs_out += 1
             yield item
+
+
+    # -- strings and tables ----------------------------------------------------------------
+
+    def clean_text(self, text: str) -> str | None:
+        """The text as this pipeline keeps it, or None when it rejects it."""
+        if not isinstance(text, str):
+            raise TypeError(f"clean_text takes a str, not {type(text).__name__}; for many texts use clean_texts")
+        [result] = self.clean_texts([text])
+        return result
+
+    def clean_texts(self, texts: Iterable[str]) -> list[str | None]:
+        """Each text as kept, or None where it was rejected, in the order given (a
+        deduplicator keeps one copy among these texts)."""
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("clean_texts takes a list of strings, not one string; use clean_text(text)")
+        return [outcome.text if isinstance(outcome, Document) else None for outcome in self.run(list(texts))]
+
+    def apply(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+        """`data` with zhclean's columns added (text, kept, reason, detail, removed,
+        quality), of the same type and with the same rows in the same order: a pandas or
+        polars DataFrame, a pyarrow Table or RecordBatch, a batch dict of columns (what
+        `datasets.Dataset.map(batched=True)` and Ray Data's `map_batches` pass), a list
+        of strings or of row dicts, or a 🤗 `datasets.Dataset`. See `zhclean.api`."""
+        from zhclean.api import apply_pipeline
+
+        return apply_pipeline(self, data, text_column=text_column, id_column=id_column, html_column=html_column)
+
+    def keeps(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+        """Whether each row is kept (a list of bools; one bool for one example): the
+        function for `datasets.Dataset.filter`, batched or not."""
+        from zhclean.api import kept_flags
+
+        return kept_flags(self, data, text_column=text_column, id_column=id_column, html_column=html_column)
+
+
+def document_of(item: object, position: int) -> Document:
+    """A string given to a pipeline as a document; anything else is a TypeError that says
+    what to pass."""
+    if isinstance(item, str):
+        return Document(id=str(position), text=item)
+    raise TypeError(
+        f"item {position} is a {type(item).__name__}: a pipeline runs zhclean.Document objects or str texts "
+        "(for a table or DataFrame use pipeline.apply(data))"
+    )
+
+
+def with_kept_copy_named(verdict: Reject, documents: dict[str, Document]) -> Reject:
+    """A deduplicator's detail names the kept copy by its `dedup_key`; the output names it
+    by its id (`kept_id`) and where it was read (`kept_source`)."""
+    kept = documents.get(verdict.detail.get("kept_id"))  # type: ignore[arg-type]
+    if kept is None:
+        return verdict
+    detail = {**verdict.detail, "kept_id": kept.id}
+    if kept.source is not None:
+        detail["kept_source"] = str(kept.source)
+    return Reject(verdict.code, detail)
 
 
 def reason_for(step: Step, code: str) -> str:

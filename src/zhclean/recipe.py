@@ -6,22 +6,32 @@
     name = "length"     # a step's recipe name (`zhclean recipe steps` lists them)
     min_chars = 50      # any of its constructor parameters; the rest keep their defaults
 
-Built-in recipes live in `zhclean/recipes/*.toml` and are used by name.
+Built-in recipes live in `zhclean/recipes/*.toml` and are used by name. Every parameter is
+checked for type and range when a recipe loads (`Step.check_params`), so a value of the
+wrong kind (`min_han_share = "0.2"`) or scale (`min_han_share = 20`) stops the run at once
+instead of rejecting every document.
+
+From Python, a recipe applies like its pipeline: `load_recipe("default").apply(df)`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
 from zhclean.registry import exported_steps
 from zhclean.steps import Step
+
+if TYPE_CHECKING:
+    from zhclean.pipeline import Pipeline
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,6 +56,28 @@ class Recipe:
         """Changes when any step or parameter changes; the same recipe always gives the same."""
         return hashlib.sha256(recipe_to_toml(self.steps, "").encode()).hexdigest()[:16]
 
+    # -- applying it from Python: each call runs a new Pipeline of these steps --------------
+
+    def pipeline(self) -> Pipeline:
+        from zhclean.pipeline import Pipeline
+
+        return Pipeline(self.steps)
+
+    def apply(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+        """`Pipeline.apply` with this recipe's steps: `data` (a DataFrame, a pyarrow Table,
+        a batch dict, a list of strings, a 🤗 dataset) with zhclean's columns added."""
+        return self.pipeline().apply(data, text_column=text_column, id_column=id_column, html_column=html_column)
+
+    def keeps(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+        """`Pipeline.keeps`: whether each row is kept, for `datasets.Dataset.filter`."""
+        return self.pipeline().keeps(data, text_column=text_column, id_column=id_column, html_column=html_column)
+
+    def clean_text(self, text: str) -> str | None:
+        return self.pipeline().clean_text(text)
+
+    def clean_texts(self, texts: Iterable[str]) -> list[str | None]:
+        return self.pipeline().clean_texts(texts)
+
 
 def builtin_recipe_names() -> list[str]:
     folder = resources.files("zhclean") / "recipes"
@@ -56,8 +88,14 @@ def builtin_recipe_text(name: str) -> str:
     return (resources.files("zhclean") / "recipes" / f"{name}.toml").read_text(encoding="utf-8")
 
 
-def load_recipe(name_or_path: str) -> Recipe:
+def load_recipe(name_or_path: str | os.PathLike[str]) -> Recipe:
     """A built-in recipe by name, or a TOML file by path."""
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(
+            f"load_recipe takes a recipe name ({', '.join(builtin_recipe_names())}) or a TOML file path, "
+            f"not {type(name_or_path).__name__}"
+        )
+    name_or_path = os.fspath(name_or_path)
     if name_or_path in builtin_recipe_names():
         return parse_recipe(builtin_recipe_text(name_or_path), name_or_path)
     path = Path(name_or_path)
@@ -98,6 +136,7 @@ def build_step(table: dict[str, Any], where: str) -> Step:
             f"valid: {', '.join(valid) or '(none)'}"
         )
     try:
+        step_class.check_params(params)
         return step_class(**params)
     except (TypeError, ValueError) as error:
         raise RecipeError(f"{where}: step {step_name!r}: {error}") from None

@@ -17,8 +17,13 @@ Kinds:
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Iterable
+import math
+import os
+import types
+import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,6 +37,9 @@ class Step:
 
     name: ClassVar[str] = ""
     codes: ClassVar[tuple[str, ...]] = ()
+    # Allowed (low, high) of numeric parameters, where the rule in `parameter_range` does
+    # not say it: a step names only its exceptions.
+    param_ranges: ClassVar[dict[str, tuple[float, float]]] = {}
 
     def apply(self, doc: Document) -> Document | Reject:
         raise NotImplementedError
@@ -64,6 +72,46 @@ class Step:
     def get_params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.parameter_names()}
 
+    @classmethod
+    def parameter_types(cls) -> dict[str, Any]:
+        """Each parameter's annotated type (parameters without one are left out)."""
+        try:
+            hints = typing.get_type_hints(cls.__init__)
+        except (NameError, TypeError):  # an annotation that does not evaluate: no checks
+            return {}
+        return {name: hints[name] for name in cls.parameter_names() if name in hints}
+
+    @classmethod
+    def parameter_range(cls, name: str) -> tuple[float, float]:
+        """Where a numeric parameter must lie. A share, ratio, Jaccard similarity, score or
+        quality (a float named so) lies in [0, 1]; any other count, length or rate is 0
+        or more (`min_han_for_share` is a count of characters): a negative `min_chars` or a `min_han_share` of 20 (meant as 20 %) is a
+        mistake that would silently reject everything or nothing."""
+        if name in cls.param_ranges:
+            return cls.param_ranges[name]
+        if cls.parameter_types().get(name) is float and set(name.split("_")) & PROPORTION_WORDS:
+            return (0.0, 1.0)
+        return (0.0, math.inf)
+
+    @classmethod
+    def check_params(cls, params: dict[str, Any]) -> None:
+        """Raises TypeError or ValueError, with one line naming the parameter, its value
+        and what it must be, when a value does not fit its parameter's type or range."""
+        types_by_name = cls.parameter_types()
+        for name, value in params.items():
+            expected = types_by_name.get(name)
+            if expected is None:
+                continue
+            if not conforms(value, expected):
+                raise TypeError(
+                    f"{name} = {value!r} is {describe_value(value)}; it must be {describe_type(expected)}"
+                )
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                low, high = cls.parameter_range(name)
+                if not (low <= value <= high):  # also refuses nan
+                    allowed = f"from {low:g} to {high:g}" if high != math.inf else f"{low:g} or more"
+                    raise ValueError(f"{name} = {value!r} is out of range: it must be {allowed}")
+
     def __getstate__(self) -> dict[str, Any]:
         # Only the parameters travel; lazily built state is rebuilt where it is used.
         return self.get_params()
@@ -80,6 +128,75 @@ class Step:
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, repr(sorted(self.get_params().items()))))
+
+
+# Parameter names with one of these words hold a proportion in [0, 1].
+PROPORTION_WORDS = frozenset(("share", "ratio", "fraction", "jaccard", "score", "quality"))
+
+
+def conforms(value: Any, expected: Any) -> bool:
+    """Whether a parameter value fits its annotation (the types recipes can hold: numbers,
+    booleans, strings, paths, None, and lists or tuples of them; TOML has lists where a
+    parameter has tuples)."""
+    if expected is Any:
+        return True
+    origin = typing.get_origin(expected)
+    arguments = typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        return any(conforms(value, member) for member in arguments)
+    if expected is type(None):
+        return value is None
+    if expected is bool:
+        return isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is str:
+        return isinstance(value, (str, os.PathLike))  # a Path for a file name is fine
+    if expected is Path:
+        return isinstance(value, (str, os.PathLike))
+    if origin in (tuple, list):
+        if not isinstance(value, (tuple, list)):
+            return False
+        if not arguments:
+            return True
+        if origin is tuple and not (len(arguments) == 2 and arguments[1] is Ellipsis):
+            return len(value) == len(arguments) and all(conforms(item, kind) for item, kind in zip(value, arguments))
+        return all(conforms(item, arguments[0]) for item in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    if isinstance(expected, type):
+        return isinstance(value, expected)
+    return True  # an annotation this check does not know: not refused
+
+
+def describe_type(expected: Any) -> str:
+    origin = typing.get_origin(expected)
+    arguments = typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(describe_type(member) for member in arguments)
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string", Path: "a path", type(None): "nothing (left out)"}
+    if expected in names:
+        return names[expected]
+    if origin in (tuple, list):
+        if origin is tuple and arguments and not (len(arguments) == 2 and arguments[1] is Ellipsis):
+            return "a list [" + ", ".join(describe_type(kind) for kind in arguments) + "]"
+        return f"a list, each item {describe_type(arguments[0])}" if arguments else "a list"
+    return getattr(expected, "__name__", str(expected))
+
+
+def describe_value(value: Any) -> str:
+    kinds = {str: "a string", bool: "a boolean", int: "a whole number", float: "a number", list: "a list", dict: "a table"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
+
+
+def text_document(value: object, where: str) -> Document:
+    """A plain string as a document, for the methods that take either; anything else is a
+    TypeError that says what to pass."""
+    if isinstance(value, str):
+        return Document(id="text", text=value)
+    raise TypeError(f"{where} takes a zhclean.Document or a str, not {type(value).__name__}")
 
 
 class Extractor(Step):
@@ -111,8 +228,18 @@ class Cleaner(Step):
 
     codes: ClassVar[tuple[str, ...]] = ("emptied",)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        clean = cls.__dict__.get("clean")
+        if clean is not None and not getattr(clean, "takes_documents_too", False):
+            cls.clean = taking_text_of_documents(clean)  # type: ignore[method-assign,assignment]
+
     def clean(self, text: str) -> Cleaned:
         raise NotImplementedError
+
+    def clean_text(self, text: str) -> str:
+        """The cleaned text alone (`clean` also says what was cut and why)."""
+        return self.clean(text).text
 
     def removal(self, code: str, rule: str, fragment: str) -> Removal:
         return Removal(code=f"{self.name}.{code}", rule=rule, text=fragment)
@@ -132,10 +259,22 @@ class Cleaner(Step):
 
 
 class Filter(Step):
-    """Keeps a document or rejects it; never changes it."""
+    """Keeps a document or rejects it; never changes it. `check` takes a Document or a
+    plain string; `check_text(text)` is the same for a string."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        check = cls.__dict__.get("check")
+        if check is not None and not getattr(check, "takes_text_too", False):
+            cls.check = taking_text_too(check)  # type: ignore[method-assign,assignment]
 
     def check(self, doc: Document) -> Reject | None:
         raise NotImplementedError
+
+    def check_text(self, text: str) -> Reject | None:
+        """The verdict on a plain string: a Reject (its `code` and measured `detail`), or
+        None when the text passes."""
+        return self.check(text_document(text, f"{type(self).__name__}.check_text"))
 
     def apply(self, doc: Document) -> Document | Reject:
         verdict = self.check(doc)
@@ -150,6 +289,11 @@ class Scorer(Step):
     def score_batch(self, texts: list[str]) -> list[float]:
         raise NotImplementedError
 
+    def score_text(self, text: str) -> float:
+        if not isinstance(text, str):
+            raise TypeError(f"{type(self).__name__}.score_text takes a str, not {type(text).__name__}")
+        return self.score_batch([text])[0]
+
     def apply(self, doc: Document) -> Document | Reject:
         result = self.apply_batch([doc])[0]
         return result
@@ -157,6 +301,34 @@ class Scorer(Step):
     def apply_batch(self, docs: list[Document]) -> list[Document | Reject]:
         scores = self.score_batch([doc.text for doc in docs])
         return [doc.with_meta(**{self.score_field: score}) for doc, score in zip(docs, scores)]
+
+
+def taking_text_too(check: Callable[[Any, Document], Reject | None]) -> Callable[[Any, Any], Reject | None]:
+    """A filter's `check` that also takes a plain string (as a document of that text)."""
+
+    @functools.wraps(check)
+    def check_document_or_text(self: Any, doc: Any) -> Reject | None:
+        if not isinstance(doc, Document):
+            doc = text_document(doc, f"{type(self).__name__}.check")
+        return check(self, doc)
+
+    check_document_or_text.takes_text_too = True  # type: ignore[attr-defined]
+    return check_document_or_text
+
+
+def taking_text_of_documents(clean: Callable[[Any, str], Cleaned]) -> Callable[[Any, Any], Cleaned]:
+    """A cleaner's `clean`, which takes a string, also given a Document (its text)."""
+
+    @functools.wraps(clean)
+    def clean_text_or_document(self: Any, text: Any) -> Cleaned:
+        if not isinstance(text, str):
+            if not isinstance(text, Document):
+                raise TypeError(f"{type(self).__name__}.clean takes a str (or a zhclean.Document), not {type(text).__name__}")
+            text = text.text
+        return clean(self, text)
+
+    clean_text_or_document.takes_documents_too = True  # type: ignore[attr-defined]
+    return clean_text_or_document
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A small cleaned output written for the audit tests: Chinese text written for them, rows
-written with the engine's own row functions, a stats.json as the engine writes it."""
+written with the engine's own row functions, a _stats.json as the engine writes it."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def write_output(
         "step_params": STEP_PARAMS,
     }
     stats.update(stats_changes or {})
-    (out / "stats.json").write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")
+    (out / "_stats.json").write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")
     return out
 
 

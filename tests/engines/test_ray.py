@@ -54,7 +54,7 @@ def snapshot(out: Path) -> dict[str, Any]:
             for row in pq.read_table(path, columns=columns).to_pylist()
         )
 
-    stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
+    stats = json.loads((out / "_stats.json").read_text(encoding="utf-8"))
     return {
         "kept": rows(out / "kept", ["id", "text"]),
         "rejected": rows(out / "rejected", ["id", "reason", "text"]),
@@ -115,7 +115,7 @@ def test_ray_engine_output_equals_the_local_engine_output(
     assert result["counts"]["read"] == result["counts"]["kept"] + result["counts"]["rejected"]
     assert result["kept"] and result["rejected"]
     assert result == local_output
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "_manifest.json").read_text(encoding="utf-8"))
     assert manifest["finished"] and sorted(manifest["completed"]["0"]) == ["0", "1", "2", "3"]
 
 
@@ -127,7 +127,7 @@ def test_ray_engine_resumes_a_run_with_units_left_to_do(
     clean(inputs, out, "ray")
     # As a crash leaves it: two units not recorded as done, one of them with a shard and a
     # temporary file on disk, the other with nothing written yet.
-    manifest_path = out / "manifest.json"
+    manifest_path = out / "_manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     for unit in ("0", "2"):
         del manifest["completed"]["0"][unit]
@@ -137,7 +137,7 @@ def test_ray_engine_resumes_a_run_with_units_left_to_do(
         if path.name.startswith("part-00002-"):
             path.unlink()
     (out / "kept" / ".part-00000-001.parquet.tmp").write_bytes(b"half a shard")
-    (out / "stats.json").unlink()
+    (out / "_stats.json").unlink()
 
     clean(inputs, out, "ray", resume=True)
     assert snapshot(out) == local_output

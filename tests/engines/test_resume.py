@@ -48,7 +48,7 @@ def snapshot(out: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]], d
             (row["id"], row[column]) for path in shard_paths(directory) for row in pq.read_table(path, columns=["id", column]).to_pylist()
         )
 
-    stats = json.loads((out / "stats.json").read_text())
+    stats = json.loads((out / "_stats.json").read_text())
     counts = {key: stats[key] for key in ("read", "kept", "rejected", "reasons")}
     return rows(out / "kept", "text"), rows(out / "rejected", "reason"), counts
 

@@ -26,5 +26,5 @@ def test_clean_scores_and_thresholds(tiny_model: Path, good_documents: list[str]
     assert {row["reason"] for row in rejected} <= {"quality_threshold.below_threshold", "ad_lines.emptied"}
     assert sum(row["id"].startswith("good-") for row in kept) >= 8
     assert sum(row["id"].startswith("bad-") for row in kept) <= 2
-    stats = json.loads((out / "stats.json").read_text())
+    stats = json.loads((out / "_stats.json").read_text())
     assert stats["recipe"] == "clean-text+quality"

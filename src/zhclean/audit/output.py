@@ -1,4 +1,4 @@
-"""Reading a cleaned output directory (`OUT/kept/`, `OUT/rejected/`, `OUT/stats.json`) for
+"""Reading a cleaned output directory (`OUT/kept/`, `OUT/rejected/`, `OUT/_stats.json`) for
 an audit: only the columns a question needs, batch by batch, so that an audit of millions
 of rows stays within seconds and a bounded amount of memory.
 """
@@ -63,7 +63,11 @@ def open_output(path: str | Path) -> CleanedOutput:
     directory = Path(path)
     if not directory.is_dir():
         raise AuditError(f"output directory not found: {directory}")
-    stats_path = directory / "stats.json"
+    # `_stats.json` since the run's own files got names Parquet readers skip; older
+    # outputs have `stats.json`.
+    stats_path = directory / "_stats.json"
+    if not stats_path.is_file():
+        stats_path = directory / "stats.json"
     kept = completed_shards(directory / "kept")
     rejected = completed_shards(directory / "rejected")
     if not stats_path.is_file() and not kept and not rejected:

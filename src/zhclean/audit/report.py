@@ -568,8 +568,17 @@ def definitions_section(data: ReportData) -> str:
     return "".join(parts)
 
 
+# Chinese text needs a font with CJK glyphs: system-ui and the monospace fonts often have
+# none (Chinese then shows as boxes), so every font list ends with the CJK fonts of
+# Linux, macOS and Windows before the generic family.
+CJK_FONTS = (
+    '"Noto Sans CJK SC","Source Han Sans SC","Noto Sans SC","PingFang SC","Hiragino Sans GB",'
+    '"Microsoft YaHei","WenQuanYi Micro Hei","WenQuanYi Zen Hei"'
+)
+CJK_MONO_FONTS = '"Noto Sans Mono CJK SC","Sarasa Mono SC",' + CJK_FONTS
+
 STYLE = """
-body{font:14px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;
+body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",CJK_FONTS,sans-serif;
 margin:0;color:#1d232b;background:#f6f7f9}
 header{background:#1d232b;color:#fff;padding:16px 28px}header h1{margin:0;font-size:20px}
 header p{margin:4px 0 0;color:#c5ccd6}main{max-width:1100px;margin:0 auto;padding:8px 28px 60px}
@@ -585,15 +594,16 @@ border-bottom:1px solid #eceff2;text-align:left}table.data td.num{text-align:rig
 tr.total td{font-weight:bold}table.detail{font-size:12px;border-collapse:collapse;margin:4px 0}
 table.detail th{text-align:left;color:#69737f;padding:1px 10px 1px 0;font-weight:normal;vertical-align:top}
 details.sample{border:1px solid #e4e7eb;border-radius:6px;margin:6px 0;padding:4px 10px;background:#fbfcfd}
-details.sample summary{cursor:pointer}.doc{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
+details.sample summary{cursor:pointer}.doc{font-family:ui-monospace,"DejaVu Sans Mono",CJK_MONO_FONTS,monospace;font-size:12px;word-break:break-all}
 pre.context{white-space:pre-wrap;word-break:break-word;background:#fff;border-left:3px solid #c9d1db;
 padding:6px 10px;margin:6px 0;font:13px/1.6 inherit;max-height:320px;overflow:auto}
 mark{background:#ffd54f;padding:0 1px;border-radius:2px}.definition{border-top:1px solid #eceff2;padding:6px 0}
 .definition:target,.group:target{background:#fff8dc}.warn{color:#b3261e}
 .toolbar{position:sticky;top:0;background:#f6f7f9;padding:8px 0;z-index:1;display:flex;gap:10px;align-items:center}
 .toolbar input{flex:1;padding:5px 8px;border:1px solid #c9d1db;border-radius:4px;font:inherit}
-a{color:#1d4f91;text-decoration:none}a:hover{text-decoration:underline}code{font-size:12px}
-"""
+a{color:#1d4f91;text-decoration:none}a:hover{text-decoration:underline}
+code{font-size:12px;font-family:ui-monospace,"DejaVu Sans Mono",CJK_MONO_FONTS,monospace}
+""".replace("CJK_MONO_FONTS", CJK_MONO_FONTS).replace("CJK_FONTS", CJK_FONTS)
 
 SCRIPT = """
 (function () {

@@ -18,9 +18,10 @@ import json
 import os
 import pickle
 import queue
-import shutil
+import re
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from zhclean import __version__
 from zhclean.audit.definitions import rules_files_used
@@ -45,8 +45,7 @@ from zhclean.io.readers import (
     read_records,
 )
 from zhclean.io.shards import (
-    KEPT_SCHEMA,
-    REJECTED_SCHEMA,
+    OUTPUT_SCHEMA,
     WORK_SCHEMA,
     ShardWriter,
     document_from_work_row,
@@ -55,12 +54,29 @@ from zhclean.io.shards import (
     rejected_row,
     shard_paths,
     work_row,
+    write_empty_shard,
+)
+from zhclean.io.storage import (
+    ObjectPath,
+    StoragePath,
+    as_path,
+    identity_of,
+    parquet_file,
+    remove_tree,
+    write_table_atomic,
+    write_text_atomic,
 )
 from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats, batched, reason_for
 from zhclean.steps import DedupEntry, Deduplicator, Reject, Step, dedup_key
 
-# Entries the output directory may hold that a run owns (and `--overwrite` replaces).
-OWNED_OUTPUTS = ("kept", "rejected", "_work", "stats.json", "manifest.json", "report.html")
+# The run's own files. Their names start with an underscore, which pyarrow, pandas,
+# polars, DuckDB and 🤗 datasets skip when they read a directory of Parquet files, so
+# `pandas.read_parquet(OUT)` reads the shards and nothing else.
+STATS_NAME = "_stats.json"
+MANIFEST_NAME = "_manifest.json"
+# Entries the output directory may hold that a run owns (and `--overwrite` replaces);
+# `stats.json` and `manifest.json` are the names older versions gave the run's files.
+OWNED_OUTPUTS = ("kept", "rejected", "_work", STATS_NAME, MANIFEST_NAME, "stats.json", "manifest.json", "report.html")
 ENGINES = ("local", "ray")
 # Workers report progress at most this often, so the queue never becomes the bottleneck.
 PROGRESS_INTERVAL_SECONDS = 0.25
@@ -77,7 +93,7 @@ class Unit:
     single large file still keeps every worker busy."""
 
     index: int
-    path: Path
+    path: StoragePath
     format: str
     part: int = 0
     parts: int = 1
@@ -95,7 +111,7 @@ class UnitTask:
     segment: int
     steps: list[Step]
     reader_options: ReaderOptions
-    out_dir: Path
+    out_dir: StoragePath
     batch_size: int
     max_seconds_per_record: float | None = DEFAULT_MAX_SECONDS_PER_RECORD
 
@@ -104,12 +120,12 @@ class UnitTask:
 class RunResult:
     stats: PipelineStats
     seconds: float
-    out_dir: Path
-    stats_path: Path
+    out_dir: StoragePath
+    stats_path: StoragePath
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def plan_inputs(inputs: list[Path], format: str | None) -> list[tuple[Path, str]]:
+def plan_inputs(inputs: list[StoragePath], format: str | None) -> list[tuple[StoragePath, str]]:
     """Input files and their readers, in the order the user named them; errors for missing
     inputs come first, before any work starts."""
     missing = [str(path) for path in inputs if not path.exists()]
@@ -118,7 +134,7 @@ def plan_inputs(inputs: list[Path], format: str | None) -> list[tuple[Path, str]
     return [(file, file_format) for path in inputs for file, file_format in expand_input(path, format)]
 
 
-def plan_units(files: list[tuple[Path, str]], workers: int) -> list[Unit]:
+def plan_units(files: list[tuple[StoragePath, str]], workers: int) -> list[Unit]:
     """One unit per file; when there are fewer files than workers, each file is split into
     interleaved parts so every worker has one. Each part reads the whole file but processes
     only its share: reading is cheap next to extraction, and no pre-scan is needed."""
@@ -130,16 +146,33 @@ def plan_units(files: list[tuple[Path, str]], workers: int) -> list[Unit]:
     return units
 
 
-def plan_from_manifest(plan: list[list[Any]]) -> list[Unit]:
-    return [Unit(index, Path(path), file_format, part, parts) for index, (path, file_format, part, parts) in enumerate(plan)]
+def plan_from_manifest(plan: list[list[Any]], files: list[tuple[StoragePath, str]]) -> list[Unit]:
+    """The units a run started with. Each keeps the path as first given (its `source`
+    column names it so) unless that no longer leads to the same input (a relative path
+    resumed from another directory): then the path given now is used."""
+    given = {identity_of(path): path for path, _ in files}
+    units = []
+    for index, (path_text, file_format, part, parts, *identity) in enumerate(plan):
+        path = as_path(path_text)
+        if identity and identity_of(path) != identity[0] and identity[0] in given:
+            path = given[identity[0]]
+        units.append(Unit(index, path, file_format, part, parts))
+    return units
 
 
-def expand_input(path: Path, format: str | None) -> list[tuple[Path, str]]:
+def plan_entry(unit: Unit) -> list[Any]:
+    return [str(unit.path), unit.format, unit.part, unit.parts, identity_of(unit.path)]
+
+
+def expand_input(path: StoragePath, format: str | None) -> list[tuple[StoragePath, str]]:
     """A directory of HTML files is one unit; any other directory (e.g. a previous run's
-    `kept/`) is expanded to the readable files in it, each its own unit."""
+    `kept/`) is expanded to the readable files in it, each its own unit. Names starting
+    with a dot or an underscore (temporary shards, a run's `_stats.json`) are not inputs."""
     if not path.is_dir() or format == "html":
         return [(path, format or format_for_path(path))]
-    files = sorted(file for file in path.rglob("*") if file.is_file() and not file.name.startswith("."))
+    files = sorted(  # type: ignore[type-var]
+        file for file in path.rglob("*") if not file.name.startswith((".", "_")) and file.is_file()
+    )
     if format is None and any(file.name.lower().endswith(HTML_SUFFIXES) for file in files):
         return [(path, "html")]
     readable = []
@@ -155,30 +188,45 @@ def expand_input(path: Path, format: str | None) -> list[tuple[Path, str]]:
     return readable
 
 
-def prepare_output(out_dir: Path, overwrite: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
+def prepare_output(out_dir: StoragePath, overwrite: bool) -> None:
+    if out_dir.is_file():
         raise OutputError(f"output {out_dir} exists and is not a directory")
     if out_dir.is_dir() and any(out_dir.iterdir()):
         if not overwrite:
+            if unfinished_run(out_dir):
+                raise OutputError(
+                    f"output directory {out_dir} holds an interrupted run; pass --resume to continue it "
+                    "(same inputs and recipe), or --overwrite to start again"
+                )
             raise OutputError(f"output directory {out_dir} is not empty; pass --overwrite to replace its results")
         for name in OWNED_OUTPUTS:
             target = out_dir / name
             if target.is_dir():
-                shutil.rmtree(target)
+                remove_tree(target)
             elif target.exists():
                 target.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def unfinished_run(out_dir: StoragePath) -> bool:
+    path = out_dir / MANIFEST_NAME
+    if not path.exists():
+        return False
+    try:
+        return not json.loads(path.read_text(encoding="utf-8")).get("finished", False)
+    except (OSError, ValueError):
+        return False
 
 
 def segment_bounds(steps: list[Step]) -> list[tuple[int, int, Deduplicator | None]]:
     return Pipeline(steps).segments()
 
 
-def work_dir(out_dir: Path, segment: int) -> Path:
+def work_dir(out_dir: StoragePath, segment: int) -> StoragePath:
     return out_dir / "_work" / f"segment-{segment}"
 
 
-def duplicates_path(out_dir: Path, segment: int) -> Path:
+def duplicates_path(out_dir: StoragePath, segment: int) -> StoragePath:
     return out_dir / "_work" / f"duplicates-{segment}.parquet"
 
 
@@ -195,9 +243,9 @@ def run_unit(task: UnitTask, report: Callable[[int, int, int, int], None]) -> Pi
     last_segment = deduplicator is None
     progress = ByteProgress()
     out = task.out_dir
-    rejected_writer = ShardWriter(out / "rejected", f"{task.unit.prefix}-s{task.segment}", REJECTED_SCHEMA)
+    rejected_writer = ShardWriter(out / "rejected", f"{task.unit.prefix}-s{task.segment}", OUTPUT_SCHEMA)
     if last_segment:
-        survivor_writer = ShardWriter(out / "kept", task.unit.prefix, KEPT_SCHEMA)
+        survivor_writer = ShardWriter(out / "kept", task.unit.prefix, OUTPUT_SCHEMA)
     else:
         survivor_writer = ShardWriter(work_dir(out, task.segment), task.unit.prefix, WORK_SCHEMA)
     counts = [0, 0, 0]
@@ -219,13 +267,14 @@ def run_unit(task: UnitTask, report: Callable[[int, int, int, int], None]) -> Pi
                 elif last_segment:
                     survivor_writer.write(kept_row(outcome))
                     pipeline.stats.kept += 1
+                    pipeline.stats.kept_removals.update(removal.code for removal in outcome.removed)
                     counts[1] += 1
                 else:
                     signature = pickle.dumps(deduplicator.signature(outcome), protocol=5)  # type: ignore[union-attr]
                     survivor_writer.write(work_row(outcome, signature))
             now = time.monotonic()
             if now - last_report >= PROGRESS_INTERVAL_SECONDS:
-                report(counts[0], counts[1], counts[2], progress.position)
+                report(counts[0], counts[1], counts[2], progress.position // task.unit.parts)
                 counts = [0, 0, 0]
                 last_report = now
     except BaseException:
@@ -234,7 +283,8 @@ def run_unit(task: UnitTask, report: Callable[[int, int, int, int], None]) -> Pi
         raise
     rejected_writer.close()
     survivor_writer.close()
-    report(counts[0], counts[1], counts[2], progress.position)
+    # Each of a file's `parts` reads the whole file: its share of the bar is 1/parts of it.
+    report(counts[0], counts[1], counts[2], progress.position // task.unit.parts)
     return pipeline.stats
 
 
@@ -265,7 +315,7 @@ def unit_inputs(task: UnitTask, pipeline: Pipeline, progress: ByteProgress) -> I
     stats = pipeline.stats.steps[deduplicator_index]
     duplicates = load_duplicates(duplicates_path(task.out_dir, previous))
     paths = [path for path in shard_paths(work_dir(task.out_dir, previous)) if path.name.startswith(task.unit.prefix + "-")]
-    columns = ["id", "url", "text", "html", "source", "meta", "removed"]
+    columns = ["id", "url", "text", "html", "source", "meta", "removed", "fields"]
     for row in read_rows(paths, columns):
         document = document_from_work_row(row)
         key = dedup_key(document.id, document.source)
@@ -279,29 +329,56 @@ def unit_inputs(task: UnitTask, pipeline: Pipeline, progress: ByteProgress) -> I
             yield document
 
 
-def load_duplicates(path: Path) -> dict[str, tuple[str, dict[str, Any]]]:
+def load_duplicates(path: StoragePath) -> dict[str, tuple[str, dict[str, Any]]]:
     if not path.exists():
         return {}
-    table = pq.read_table(path)
+    table = parquet_file(path).read()
     return {
         row["id"]: (row["code"], json.loads(row["detail"]))
         for row in table.to_pylist()
     }
 
 
-def write_duplicates(path: Path, duplicates: dict[str, Reject]) -> None:
+def write_duplicates(path: StoragePath, duplicates: dict[str, Reject]) -> None:
     rows = [
         {"id": key, "code": verdict.code, "detail": json.dumps(verdict.detail, ensure_ascii=False, default=str)}
         for key, verdict in sorted(duplicates.items())
     ]
     schema = pa.schema([("id", pa.string()), ("code", pa.string()), ("detail", pa.string())])
-    temporary = path.with_name(f".{path.name}.tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), temporary, compression="zstd")
-    os.replace(temporary, path)
+    write_table_atomic(pa.Table.from_pylist(rows, schema=schema), path)
 
 
-def dedup_entries(out_dir: Path, segment: int) -> Iterator[DedupEntry]:
+SOURCE_OFFSET = re.compile(r"#\d+$")
+
+
+def kept_copy_named(duplicates: dict[str, Reject], source_paths: set[str]) -> dict[str, Reject]:
+    """Deduplicators name documents by `dedup_key` ("id @ path#offset"); a detail's
+    `kept_id` then names no row of the output. Rewritten here as the kept copy's `id`,
+    with its `source` as `kept_source`, so the copy is found by either column."""
+    renamed = {}
+    for key, verdict in duplicates.items():
+        kept = verdict.detail.get("kept_id")
+        if isinstance(kept, str):
+            kept_id, kept_source = split_dedup_key(kept, source_paths)
+            if kept_source is not None:
+                verdict = Reject(verdict.code, {**verdict.detail, "kept_id": kept_id, "kept_source": kept_source})
+        renamed[key] = verdict
+    return renamed
+
+
+def split_dedup_key(key: str, source_paths: set[str]) -> tuple[str, str | None]:
+    """(id, source) of a `dedup_key`. Ids and paths may both hold " @ ", so the split is
+    the one whose right side is `<an input path>#<offset>`."""
+    position = key.find(" @ ")
+    while position != -1:
+        source = key[position + 3 :]
+        if SOURCE_OFFSET.search(source) and SOURCE_OFFSET.sub("", source) in source_paths:
+            return key[:position], source
+        position = key.find(" @ ", position + 1)
+    return key, None
+
+
+def dedup_entries(out_dir: StoragePath, segment: int) -> Iterator[DedupEntry]:
     columns = ["id", "source", "signature", "length", "quality"]
     for row in read_rows(shard_paths(work_dir(out_dir, segment)), columns):
         yield DedupEntry(id=dedup_key(row["id"], row["source"]), signature=pickle.loads(row["signature"]), length=row["length"], quality=row["quality"])
@@ -416,8 +493,8 @@ def drain(messages: Any, progress: Progress) -> None:
 
 
 def run_clean(
-    inputs: list[Path],
-    out_dir: Path,
+    inputs: list[StoragePath] | list[Path],
+    out_dir: StoragePath,
     steps: list[Step],
     *,
     recipe_name: str = "custom",
@@ -433,8 +510,10 @@ def run_clean(
     engine: str = "local",
     ray_address: str | None = None,
 ) -> RunResult:
-    """Runs `steps` over every input and writes `out_dir/{kept,rejected}/`, `stats.json`
-    and `manifest.json`. Raises InputError/OutputError for user errors before any work.
+    """Runs `steps` over every input and writes `out_dir/{kept,rejected}/` (shards of one
+    schema), `_stats.json` and `_manifest.json`. Raises InputError/OutputError for user
+    errors before any work. Inputs and `out_dir` are local paths or object-store URLs
+    (`zhclean.io.storage.as_path`).
 
     With `resume`, units the manifest records as complete are not run again, and the
     partial shards of the others are removed before they are: the output ends identical
@@ -444,23 +523,29 @@ def run_clean(
     same as the local engine's, shard for shard."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
-    files = plan_inputs(inputs, format)
+    files = plan_inputs([as_path(path) for path in inputs], format)
+    out_dir = as_path(out_dir)
     reader_options = reader_options or ReaderOptions()
     run_identity = {
         "recipe_fingerprint": recipe_fingerprint,
-        "inputs": [[str(path), file_format] for path, file_format in files],
-        "reader_options": dataclasses.asdict(reader_options),
+        "inputs": [[identity_of(path), file_format] for path, file_format in files],
+        "reader_options": json.loads(json.dumps(dataclasses.asdict(reader_options))),
     }
     manifest = open_manifest(out_dir, run_identity, overwrite=overwrite, resume=resume)
+    # Both exist whatever the run keeps or rejects (an empty one gets a 0-row shard at the end).
+    for directory in (out_dir / "kept", out_dir / "rejected"):
+        directory.mkdir(parents=True, exist_ok=True)
     # A resumed run keeps the units it started with, whatever --workers says now.
     if "plan" in manifest.data:
-        units = plan_from_manifest(manifest.data["plan"])
+        units = plan_from_manifest(manifest.data["plan"], files)
     else:
         units = plan_units(files, workers)
-        manifest.data["plan"] = [[str(unit.path), unit.format, unit.part, unit.parts] for unit in units]
+        manifest.data["plan"] = [plan_entry(unit) for unit in units]
         manifest.save()
     began = time.monotonic()
-    sizes = {unit.index: input_size(unit.path) for unit in units}
+    file_sizes = {unit.path: input_size(unit.path) for unit in units if unit.part == 0}
+    # A file split into parts counts once in the bar's total: each part is 1/parts of it.
+    sizes = {unit.index: file_sizes.get(unit.path, 0) // unit.parts for unit in units}
     bounds = segment_bounds(steps)
     total = PipelineStats.for_steps(steps)
     for segment, (_, _, deduplicator) in enumerate(bounds):
@@ -494,8 +579,12 @@ def run_clean(
                 progress.close()
         if deduplicator is not None:
             step_index = steps.index(deduplicator)
-            run_deduplicator(deduplicator, step_index, segment, out_dir, total, manifest, engine, ray_address)
-    shutil.rmtree(out_dir / "_work", ignore_errors=True)
+            source_paths = {str(unit.path) for unit in units}
+            run_deduplicator(deduplicator, step_index, segment, out_dir, total, manifest, engine, ray_address, source_paths)
+    remove_tree(out_dir / "_work")
+    for directory in (out_dir / "kept", out_dir / "rejected"):
+        if not shard_paths(directory):
+            write_empty_shard(directory)
     seconds = time.monotonic() - began
     stats_path = write_stats(out_dir, total, seconds, units, steps, recipe_name, recipe_fingerprint, workers)
     manifest.finish()
@@ -506,27 +595,37 @@ def run_deduplicator(
     deduplicator: Deduplicator,
     step_index: int,
     segment: int,
-    out_dir: Path,
+    out_dir: StoragePath,
     total: PipelineStats,
     manifest: Manifest,
     engine: str = "local",
     ray_address: str | None = None,
+    source_paths: set[str] | None = None,
 ) -> None:
     """The global stage: every signature of the segment's survivors in, the duplicate list
     out (to a file the next segment's workers read). On the Ray engine, a staged
-    deduplicator's per-partition stages run as Ray tasks (`ray.dedup_options`)."""
+    deduplicator's per-partition stages run as Ray tasks (`ray.dedup_options`).
+
+    The deduplicator's scratch directory is `_work/dedup-N` beside the output; with an
+    output on an object store it is a local temporary directory instead (deduplicators
+    spill with local file operations)."""
     done = manifest.dedup_stats(segment)
     if done is None:
         began = time.perf_counter()
         counted = CountingIterator(dedup_entries(out_dir, segment))
-        scratch = out_dir / "_work" / f"dedup-{segment}"
-        scratch.mkdir(parents=True, exist_ok=True)
         options: dict[str, Any] = {}
-        if engine == "ray":  # issue 8: edges and connected components partitioned over Ray tasks
+        if engine == "ray":  # edges and connected components partitioned over Ray tasks
             from zhclean.engines.ray import dedup_options
 
             options = dedup_options(deduplicator, ray_address)
-        duplicates = deduplicator.find_duplicates(counted, scratch, **options)
+        if isinstance(out_dir, ObjectPath):
+            with tempfile.TemporaryDirectory(prefix="zhclean-dedup-") as scratch:
+                duplicates = deduplicator.find_duplicates(counted, Path(scratch), **options)
+        else:
+            local_scratch = out_dir / "_work" / f"dedup-{segment}"
+            local_scratch.mkdir(parents=True, exist_ok=True)
+            duplicates = deduplicator.find_duplicates(counted, local_scratch, **options)
+        duplicates = kept_copy_named(duplicates, source_paths or set())
         write_duplicates(duplicates_path(out_dir, segment), duplicates)
         done = {"docs_in": counted.count, "seconds": time.perf_counter() - began}
         manifest.mark_dedup(segment, done)
@@ -547,7 +646,7 @@ class CountingIterator:
             yield item
 
 
-def remove_unit_outputs(out_dir: Path, unit: Unit, segment: int, last_segment: bool) -> None:
+def remove_unit_outputs(out_dir: StoragePath, unit: Unit, segment: int, last_segment: bool) -> None:
     """Removes whatever an interrupted run of this unit and segment left, complete shards
     and temporary files alike, so that running it again duplicates nothing."""
     patterns = [(out_dir / "rejected", f"{unit.prefix}-s{segment}-")]
@@ -565,23 +664,21 @@ def remove_unit_outputs(out_dir: Path, unit: Unit, segment: int, last_segment: b
 
 
 class Manifest:
-    """`manifest.json`: what this output was made from, and which units (and dedup stages)
+    """`_manifest.json`: what this output was made from, and which units (and dedup stages)
     are complete, with their counts and shards. Rewritten atomically after each unit."""
 
-    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+    def __init__(self, path: StoragePath, data: dict[str, Any]) -> None:
         self.path = path
         self.data = data
 
     def save(self) -> None:
-        temporary = self.path.with_name(".manifest.json.tmp")
-        temporary.write_text(json.dumps(self.data, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_text_atomic(self.path, json.dumps(self.data, indent=1, ensure_ascii=False))
 
     def unit_stats(self, segment: int, unit_index: int) -> PipelineStats | None:
         entry = self.data["completed"].get(str(segment), {}).get(str(unit_index))
         return PipelineStats.from_dict(entry["stats"]) if entry else None
 
-    def mark_unit(self, segment: int, unit: Unit, stats: PipelineStats, out_dir: Path) -> None:
+    def mark_unit(self, segment: int, unit: Unit, stats: PipelineStats, out_dir: StoragePath) -> None:
         shards = {
             directory.name if directory.parent == out_dir else f"_work/{directory.name}": [
                 path.name for path in shard_paths(directory) if path.name.startswith(unit.prefix + "-")
@@ -607,8 +704,8 @@ class Manifest:
         self.save()
 
 
-def open_manifest(out_dir: Path, identity: dict[str, Any], *, overwrite: bool, resume: bool) -> Manifest:
-    path = out_dir / "manifest.json"
+def open_manifest(out_dir: StoragePath, identity: dict[str, Any], *, overwrite: bool, resume: bool) -> Manifest:
+    path = out_dir / MANIFEST_NAME
     if resume and path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
         mismatched = [key for key, value in identity.items() if data.get("identity", {}).get(key) != value]
@@ -620,7 +717,7 @@ def open_manifest(out_dir: Path, identity: dict[str, Any], *, overwrite: bool, r
         data["finished"] = False
         return Manifest(path, data)
     if resume and out_dir.is_dir() and any(out_dir.iterdir()):
-        raise OutputError(f"cannot resume {out_dir}: it has no manifest.json; use --overwrite to start again")
+        raise OutputError(f"cannot resume {out_dir}: it has no {MANIFEST_NAME}; use --overwrite to start again")
     prepare_output(out_dir, overwrite)
     manifest = Manifest(path, {"identity": identity, "completed": {}, "dedup": {}, "finished": False})
     manifest.save()
@@ -628,7 +725,7 @@ def open_manifest(out_dir: Path, identity: dict[str, Any], *, overwrite: bool, r
 
 
 def write_stats(
-    out_dir: Path,
+    out_dir: StoragePath,
     stats: PipelineStats,
     seconds: float,
     units: list[Unit],
@@ -636,7 +733,7 @@ def write_stats(
     recipe_name: str,
     recipe_fingerprint: str,
     workers: int,
-) -> Path:
+) -> StoragePath:
     data = {
         "zhclean_version": __version__,
         "recipe": recipe_name,
@@ -651,8 +748,6 @@ def write_stats(
         "rules_files": rules_files_used({step.name: step.get_params() for step in steps}),
         **stats.as_dict(),
     }
-    path = out_dir / "stats.json"
-    temporary = path.with_name(".stats.json.tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    os.replace(temporary, path)
+    path = out_dir / STATS_NAME
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, default=str))
     return path

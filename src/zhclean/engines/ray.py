@@ -21,8 +21,8 @@ written there, never by a worker), and the deduplicators' global stage is driven
 driver (`local.run_deduplicator`): in staged mode its per-partition stages (edges from the
 band rows shuffled by hash, connected components partitioned on disk) run as Ray tasks
 (`dedup_options`); the memory mode runs in the driver. The output directory and the inputs
-must be on a file system every node sees (NFS, a mounted bucket), as with any
-shared-nothing writer.
+must be on a file system every node sees (NFS, a mounted bucket) or object storage
+(`s3://…`, see `zhclean.io.storage`), as with any shared-nothing writer.
 """
 
 from __future__ import annotations

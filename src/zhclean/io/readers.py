@@ -11,6 +11,7 @@ The format is chosen from the file name (`format_for_path`) and can be overridde
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import io
 import json
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from zhclean.document import Document, Rejected, Source
+from zhclean.io.storage import StoragePath, parquet_file
 
 FORMATS = ("warc", "wet", "jsonl", "parquet", "html")
 
@@ -54,9 +56,12 @@ class ReaderOptions:
     # memory: 64 MiB is 8× the largest real page in our samples (main_content stops at
     # 8 M characters), and bounds what one record costs a worker.
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    # Which of a record's other fields the output carries (in `fields`): None for all of
+    # them, or the names to keep (an empty tuple keeps none).
+    keep_fields: tuple[str, ...] | None = None
 
 
-def format_for_path(path: Path) -> str:
+def format_for_path(path: StoragePath) -> str:
     """The reader for a path, from its name; InputError when the name says nothing."""
     if path.is_dir():
         return "html"
@@ -80,7 +85,7 @@ def format_for_path(path: Path) -> str:
     )
 
 
-def read_records(path: Path, format: str, options: ReaderOptions, progress: ByteProgress | None = None) -> Iterator[Document | Rejected]:
+def read_records(path: StoragePath, format: str, options: ReaderOptions, progress: ByteProgress | None = None) -> Iterator[Document | Rejected]:
     """Every record of one input, in file order."""
     readers = {
         "warc": read_warc,
@@ -102,7 +107,7 @@ class ByteProgress:
         self.position = 0
 
 
-def io_rejected(path: Path, offset: int, code: str, detail: dict[str, Any], record_id: str | None = None, text: str = "") -> Rejected:
+def io_rejected(path: StoragePath, offset: int, code: str, detail: dict[str, Any], record_id: str | None = None, text: str = "") -> Rejected:
     """A record the reader could not read: `io.<code>`, or `code` itself for a limit."""
     document = Document(id=record_id or f"{path.name}#{offset}", text=text, source=Source(str(path), offset))
     return Rejected(document, code if code.startswith("limit.") else f"io.{code}", detail)
@@ -111,7 +116,7 @@ def io_rejected(path: Path, offset: int, code: str, detail: dict[str, Any], reco
 # -- WARC and WET --------------------------------------------------------------------------
 
 
-def read_warc(path: Path, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
+def read_warc(path: StoragePath, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
     """Response records (pages) of a WARC, or conversion records (text) of a WET file.
     Compression (gzip, zstd, lz4) is detected from the bytes, not the name.
 
@@ -121,7 +126,7 @@ def read_warc(path: Path, options: ReaderOptions, progress: ByteProgress) -> Ite
     record it finds (`next_record_start`)."""
     start: int | None = 0
     offset = 0
-    with open(path, "rb") as handle:
+    with path.open("rb") as handle:
         compression = sniff_compression(handle.read(4))
         while start is not None:
             handle.seek(start)
@@ -144,7 +149,7 @@ class _WarcScan:
 
 
 def scan_warc_records(
-    handle: IO[bytes], path: Path, options: ReaderOptions, progress: ByteProgress, state: _WarcScan, compression: str
+    handle: IO[bytes], path: StoragePath, options: ReaderOptions, progress: ByteProgress, state: _WarcScan, compression: str
 ) -> Iterator[Document | Rejected]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -267,7 +272,7 @@ def next_record_start(handle: IO[bytes], position: int, compression: str) -> int
     return None
 
 
-def warc_record_to_document(record: Any, body: bytes, path: Path, offset: int) -> Document | Rejected:
+def warc_record_to_document(record: Any, body: bytes, path: StoragePath, offset: int) -> Document | Rejected:
     headers = record.headers
     record_id = warc_record_id(headers) or f"{path.name}#{offset}"
     url = headers.get("WARC-Target-URI") or ""
@@ -319,8 +324,8 @@ class _CountingReader(io.RawIOBase):
         return count or 0
 
 
-def open_text_lines(path: Path, progress: ByteProgress) -> IO[bytes]:
-    raw = _CountingReader(open(path, "rb"), progress)
+def open_text_lines(path: StoragePath, progress: ByteProgress) -> IO[bytes]:
+    raw = _CountingReader(path.open("rb"), progress)
     buffered = io.BufferedReader(raw, buffer_size=1 << 20)
     name = path.name.lower()
     if name.endswith(".gz"):
@@ -332,7 +337,7 @@ def open_text_lines(path: Path, progress: ByteProgress) -> IO[bytes]:
     return buffered
 
 
-def read_jsonl(path: Path, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
+def read_jsonl(path: StoragePath, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
     line_number = 0
     try:
         with open_text_lines(path, progress) as lines:
@@ -395,7 +400,7 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def json_line_to_document(line: bytes, path: Path, line_number: int, options: ReaderOptions) -> Document | Rejected:
+def json_line_to_document(line: bytes, path: StoragePath, line_number: int, options: ReaderOptions) -> Document | Rejected:
     text_of_line = line.decode("utf-8", errors="replace")
     try:
         record = json.loads(line)
@@ -408,45 +413,74 @@ def json_line_to_document(line: bytes, path: Path, line_number: int, options: Re
     return record_to_document(record, path, line_number, options, text_of_line)
 
 
-def record_to_document(record: dict[str, Any], path: Path, offset: int, options: ReaderOptions, original: str) -> Document | Rejected:
+# The columns of zhclean's own output (`io.shards.OUTPUT_SCHEMA`). A record that has
+# `removed` and `fields` is a row of a previous run (`zhclean dedup OUT/kept`): its carried
+# fields are its `fields` column, and its other columns are zhclean's, not the input's.
+OUTPUT_COLUMNS = frozenset(
+    ("id", "url", "text", "chars", "source", "title", "quality", "kept", "reason", "detail", "meta", "removed", "fields")
+)
+
+
+def carried_fields(record: dict[str, Any], options: ReaderOptions) -> dict[str, Any]:
+    """The record's fields that the output carries through unchanged: every field zhclean
+    does not read itself (text, id, url, markup, `title`, `meta`), or those named by
+    `options.keep_fields`."""
+    if "removed" in record and "fields" in record:
+        previous = record["fields"]
+        if isinstance(previous, str):
+            try:
+                previous = json.loads(previous)
+            except ValueError:
+                previous = None
+        fields = previous if isinstance(previous, dict) else {}
+        if options.keep_fields is not None:
+            fields = {name: fields[name] for name in options.keep_fields if name in fields}
+        return fields
+    if options.keep_fields is not None:
+        return {name: record[name] for name in options.keep_fields if name in record}
+    read_here = {options.text_field, options.id_field, options.url_field, options.html_field, options.raw_base64_field, "title", "meta"}
+    return {name: value for name, value in record.items() if name not in read_here}
+
+
+def record_to_document(record: dict[str, Any], path: StoragePath, offset: int, options: ReaderOptions, original: str) -> Document | Rejected:
     record_id = record.get(options.id_field)
     record_id = str(record_id) if record_id not in (None, "") else f"{path.name}#{offset}"
     url = record.get(options.url_field)
     url = url if isinstance(url, str) else ""
     source = Source(str(path), offset)
-    meta = {}
+    # zhclean's own shards carry meta and removals: keep them when re-reading output.
+    meta = dict(record["meta"]) if isinstance(record.get("meta"), dict) else {}
+    title = record.get("title")
+    if isinstance(title, str) and title:
+        meta["title"] = title
+    fields = carried_fields(record, options)
     if options.raw_base64_field and options.raw_base64_field in record:
         try:
             raw = base64.b64decode(record[options.raw_base64_field], validate=False)
         except (ValueError, TypeError) as error:
             return io_rejected(path, offset, "bad_field", {"field": options.raw_base64_field, "error": str(error)}, record_id, original)
-        return Document(id=record_id, url=url, source=source, raw=raw)
+        return Document(id=record_id, url=url, source=source, raw=raw, meta=meta, fields=fields)
     if options.html_field and options.html_field in record:
         html = record[options.html_field]
         if not isinstance(html, str):
             return io_rejected(path, offset, "bad_field", {"field": options.html_field, "type": type(html).__name__}, record_id, original)
-        return Document(id=record_id, url=url, source=source, html=html)
+        return Document(id=record_id, url=url, source=source, html=html, meta=meta, fields=fields)
     if options.text_field not in record:
         return io_rejected(path, offset, "missing_field", {"field": options.text_field, "fields": sorted(record)[:20]}, record_id, original)
     text = record[options.text_field]
     if not isinstance(text, str):
         return io_rejected(path, offset, "bad_field", {"field": options.text_field, "type": type(text).__name__}, record_id, original)
-    # zhclean's own shards carry meta and removals: keep them when re-reading output.
-    if isinstance(record.get("meta"), dict):
-        meta = dict(record["meta"])
-    return Document(id=record_id, url=url, text=text, source=source, meta=meta)
+    return Document(id=record_id, url=url, text=text, source=source, meta=meta, fields=fields)
 
 
 # -- Parquet -----------------------------------------------------------------------------
 
 
-def read_parquet(path: Path, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
-    import pyarrow.parquet as pq
-
+def read_parquet(path: StoragePath, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
     from zhclean.io.shards import removals_from_column
 
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = parquet_file(path)
     except Exception as error:
         yield io_rejected(path, 0, "corrupt", {"error": f"{type(error).__name__}: {error}"})
         return
@@ -454,7 +488,11 @@ def read_parquet(path: Path, options: ReaderOptions, progress: ByteProgress) -> 
     total_rows = max(1, parquet.metadata.num_rows)
     file_size = path.stat().st_size
     content_fields = [name for name in (options.text_field, options.html_field, options.raw_base64_field) if name]
-    wanted = [name for name in [*content_fields, options.id_field, options.url_field, "meta", "removed"] if name in names]
+    if options.keep_fields is None:
+        wanted = parquet.schema_arrow.names  # every column may be carried through
+    else:
+        read_here = [*content_fields, options.id_field, options.url_field, "title", "meta", "removed", "fields"]
+        wanted = [name for name in dict.fromkeys([*read_here, *options.keep_fields]) if name in names]
     has_content = any(name in names for name in content_fields)
     row = 0
     try:
@@ -475,7 +513,7 @@ def read_parquet(path: Path, options: ReaderOptions, progress: ByteProgress) -> 
         yield io_rejected(path, row, "corrupt", {"error": f"{type(error).__name__}: {error}"})
 
 
-def parquet_record_to_document(record: dict[str, Any], path: Path, row: int, options: ReaderOptions, removals_from_column: Any) -> Document | Rejected:
+def parquet_record_to_document(record: dict[str, Any], path: StoragePath, row: int, options: ReaderOptions, removals_from_column: Any) -> Document | Rejected:
     meta = record.get("meta")
     if isinstance(meta, str):
         try:
@@ -491,17 +529,17 @@ def parquet_record_to_document(record: dict[str, Any], path: Path, row: int, opt
 # -- a directory of HTML files -------------------------------------------------------------
 
 
-def html_files(path: Path) -> list[Path]:
+def html_files(path: StoragePath) -> list[StoragePath]:
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
+    return sorted(p for p in path.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES) and p.is_file())  # type: ignore[type-var]
 
 
-def read_html(path: Path, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
+def read_html(path: StoragePath, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
     """Each file is one page; its id is its path relative to the directory."""
     base = path if path.is_dir() else path.parent
     for offset, file in enumerate(html_files(path)):
-        record_id = file.relative_to(base).as_posix()
+        record_id = file.relative_to(base).as_posix()  # type: ignore[arg-type]
         try:
             size = file.stat().st_size
             if size > options.max_record_bytes:
@@ -516,8 +554,26 @@ def read_html(path: Path, options: ReaderOptions, progress: ByteProgress) -> Ite
         yield Document(id=record_id, url=file.resolve().as_uri(), source=Source(str(file), 0), raw=raw)
 
 
-def input_size(path: Path) -> int:
+def input_size(path: StoragePath) -> int:
     """Bytes a reader will go through, for the progress bar."""
     if path.is_dir():
         return sum(file.stat().st_size for file in html_files(path))
     return path.stat().st_size
+
+
+def read_documents(path: str | Path | StoragePath, format: str | None = None, **options: Any) -> Iterator[Document | Rejected]:
+    """Every record of one input file (or directory of HTML files) as a `Document`, or a
+    `Rejected` with an `io.*` reason where it cannot be read. `format` is guessed from
+    the name when not given; `options` are `ReaderOptions` fields (`text_field="content"`,
+    `keep_fields=("split",)` …). `path` may be an object-store URL."""
+    from zhclean.io.storage import as_path
+
+    location = as_path(path)
+    if not location.exists():
+        raise InputError(f"input not found: {location}")
+    try:
+        reader_options = ReaderOptions(**options)
+    except TypeError:
+        valid = ", ".join(field.name for field in dataclasses.fields(ReaderOptions))
+        raise TypeError(f"unknown reader option in {sorted(options)}; valid: {valid}") from None
+    return read_records(location, format or format_for_path(location), reader_options)

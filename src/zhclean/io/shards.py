@@ -1,50 +1,47 @@
 """Parquet shards: the on-disk form of kept and rejected documents.
 
 A shard is written under a temporary name and renamed when complete, so a crash never
-leaves a half shard that looks whole. Shards are bounded in rows and in text bytes.
+leaves a half shard that looks whole. Shards are bounded in rows and in text bytes. Kept
+and rejected shards have one schema (`OUTPUT_SCHEMA`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from zhclean.document import Document, Rejected, Removal, Source
+from zhclean.io.storage import ObjectPath, StoragePath, parquet_file, replace, write_table_atomic
 
 REMOVAL_TYPE = pa.list_(pa.struct([("code", pa.string()), ("rule", pa.string()), ("text", pa.string())]))
 
-KEPT_SCHEMA = pa.schema(
+# Kept and rejected shards share one schema, so that a run's whole output (`OUT/**/*.parquet`)
+# loads as one table in pyarrow, pandas, polars, DuckDB or 🤗 datasets; a column that does
+# not apply to a row is null (`reason` of a kept row, `quality` of a page never scored).
+OUTPUT_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
         ("url", pa.string()),
-        ("text", pa.string()),
+        ("text", pa.string()),  # kept: the clean text; rejected: the most processed text there was
         ("chars", pa.int32()),  # len(text): an audit counts characters without reading text
-        ("source", pa.string()),
-        ("title", pa.string()),
+        ("source", pa.string()),  # input file and record number: `path#offset`
+        ("title", pa.string()),  # the input's `title` field, or the page's title
         ("quality", pa.float64()),
-        ("meta", pa.string()),  # JSON: encoding, lang, scores, cluster …
-        ("removed", REMOVAL_TYPE),
-    ]
-)
-REJECTED_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("url", pa.string()),
-        ("text", pa.string()),
-        ("chars", pa.int32()),
-        ("source", pa.string()),
-        ("reason", pa.string()),
+        ("kept", pa.bool_()),
+        ("reason", pa.string()),  # `<step>.<code>` of a rejected row
         ("detail", pa.string()),  # JSON of the measured values behind the reason
-        ("meta", pa.string()),
-        ("removed", REMOVAL_TYPE),
+        ("meta", pa.string()),  # JSON: encoding, lang, scores, cluster …
+        ("removed", REMOVAL_TYPE),  # fragments cut out, each with the rule that matched
+        ("fields", pa.string()),  # JSON of the input record's other fields, carried through
     ]
 )
+# The names the two directories' schemas had when they differed; both are OUTPUT_SCHEMA.
+KEPT_SCHEMA = OUTPUT_SCHEMA
+REJECTED_SCHEMA = OUTPUT_SCHEMA
 # Documents held between pipeline segments (before a deduplicator) keep their markup, if
 # any, and the signature the deduplicator computed for them.
 WORK_SCHEMA = pa.schema(
@@ -59,6 +56,7 @@ WORK_SCHEMA = pa.schema(
         ("signature", pa.binary()),
         ("quality", pa.float64()),
         ("length", pa.int64()),
+        ("fields", pa.string()),
     ]
 )
 
@@ -69,6 +67,9 @@ DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024
 # Rows buffered before a row group is written.
 ROW_GROUP_ROWS = 2_000
 ZSTD_LEVEL = 3
+# The 0-row shard a directory gets when a run put nothing there (`write_empty_shard`). Its
+# name cannot clash with a unit's shards (`part-<unit>-…`).
+EMPTY_SHARD_NAME = "part-empty.parquet"
 
 
 def dumps(value: Any) -> str:
@@ -90,18 +91,35 @@ def source_from_column(value: str | None) -> Source | None:
     return Source(path, int(offset)) if offset.isdigit() else Source(value, 0)
 
 
-def kept_row(document: Document) -> dict[str, Any]:
+def quality_of(document: Document) -> float | None:
     quality = document.meta.get("quality")
+    return float(quality) if isinstance(quality, (int, float)) and not isinstance(quality, bool) else None
+
+
+def title_of(document: Document) -> str | None:
+    title = document.meta.get("title")
+    return title if isinstance(title, str) else None
+
+
+def fields_json(document: Document) -> str | None:
+    return dumps(document.fields) if document.fields else None
+
+
+def kept_row(document: Document) -> dict[str, Any]:
     return {
         "id": document.id,
         "url": document.url,
         "text": document.text,
         "chars": len(document.text),
         "source": str(document.source) if document.source else "",
-        "title": document.meta.get("title"),
-        "quality": float(quality) if isinstance(quality, (int, float)) else None,
+        "title": title_of(document),
+        "quality": quality_of(document),
+        "kept": True,
+        "reason": None,
+        "detail": None,
         "meta": dumps(document.meta),
         "removed": removals_to_column(document.removed),
+        "fields": fields_json(document),
     }
 
 
@@ -114,15 +132,23 @@ def rejected_row(rejected: Rejected) -> dict[str, Any]:
         "text": text,
         "chars": len(text),
         "source": str(document.source) if document.source else "",
+        "title": title_of(document),
+        "quality": quality_of(document),
+        "kept": False,
         "reason": rejected.reason,
         "detail": rejected.detail_json(),
         "meta": dumps(document.meta),
         "removed": removals_to_column(document.removed),
+        "fields": fields_json(document),
     }
 
 
+def output_row(outcome: Document | Rejected) -> dict[str, Any]:
+    """A kept document's or a rejected one's row of OUTPUT_SCHEMA."""
+    return rejected_row(outcome) if isinstance(outcome, Rejected) else kept_row(outcome)
+
+
 def work_row(document: Document, signature: bytes | None) -> dict[str, Any]:
-    quality = document.meta.get("quality")
     return {
         "id": document.id,
         "url": document.url,
@@ -132,8 +158,9 @@ def work_row(document: Document, signature: bytes | None) -> dict[str, Any]:
         "meta": dumps(document.meta),
         "removed": removals_to_column(document.removed),
         "signature": signature,
-        "quality": float(quality) if isinstance(quality, (int, float)) else None,
+        "quality": quality_of(document),
         "length": len(document.text),
+        "fields": fields_json(document),
     }
 
 
@@ -146,6 +173,7 @@ def document_from_work_row(row: dict[str, Any]) -> Document:
         source=source_from_column(row["source"]),
         meta=json.loads(row["meta"]) if row["meta"] else {},
         removed=removals_from_column(row["removed"]),
+        fields=json.loads(row["fields"]) if row.get("fields") else {},
     )
 
 
@@ -153,13 +181,14 @@ class ShardWriter:
     """Writes rows to `directory/<prefix>-<NNN>.parquet` shards, each complete or absent.
 
     Shard names depend only on `prefix` (the unit of work) and the order of rows, never on
-    scheduling, so the output of a run does not depend on how many workers ran it."""
+    scheduling, so the output of a run does not depend on how many workers ran it.
+    `directory` is a local path or an object-store `ObjectPath` (`zhclean.io.storage`)."""
 
     def __init__(
         self,
-        directory: Path,
+        directory: StoragePath,
         prefix: str,
-        schema: pa.Schema,
+        schema: pa.Schema = OUTPUT_SCHEMA,
         max_rows: int = DEFAULT_MAX_ROWS,
         max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES,
     ) -> None:
@@ -168,10 +197,11 @@ class ShardWriter:
         self.schema = schema
         self.max_rows = max_rows
         self.max_text_bytes = max_text_bytes
-        self.shards: list[Path] = []
+        self.shards: list[StoragePath] = []
         self.rows_written = 0
         self._writer: pq.ParquetWriter | None = None
-        self._temporary: Path | None = None
+        self._temporary: StoragePath | None = None
+        self._handle: IO[bytes] | None = None  # the open remote file, on an object store
         self._buffer: list[dict[str, Any]] = []
         self._shard_rows = 0
         self._shard_text_bytes = 0
@@ -186,55 +216,79 @@ class ShardWriter:
         if self._shard_rows >= self.max_rows or self._shard_text_bytes >= self.max_text_bytes:
             self._close_shard()
 
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        final = self.directory / f"{self.prefix}-{len(self.shards):03d}.parquet"
+        self._temporary = final.with_name(f".{final.name}.tmp")
+        sink: Any = self._temporary
+        if isinstance(self._temporary, ObjectPath):
+            self._handle = self._temporary.open("wb")
+            sink = self._handle
+        self._writer = pq.ParquetWriter(sink, self.schema, compression="zstd", compression_level=ZSTD_LEVEL)
+
     def _flush(self) -> None:
         if not self._buffer:
             return
         if self._writer is None:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            final = self.directory / f"{self.prefix}-{len(self.shards):03d}.parquet"
-            self._temporary = final.with_name(f".{final.name}.tmp")
-            self._writer = pq.ParquetWriter(self._temporary, self.schema, compression="zstd", compression_level=ZSTD_LEVEL)
+            self._open()
         table = pa.Table.from_pylist(self._buffer, schema=self.schema)
-        self._writer.write_table(table)
+        self._writer.write_table(table)  # type: ignore[union-attr]
         self._buffer = []
+
+    def _close_files(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if self._handle is not None:
+            self._handle.close()
+        self._writer = None
+        self._handle = None
 
     def _close_shard(self) -> None:
         self._flush()
         if self._writer is None or self._temporary is None:
             return
-        self._writer.close()
+        self._close_files()
         final = self._temporary.with_name(self._temporary.name[1:].removesuffix(".tmp"))
-        os.replace(self._temporary, final)
+        replace(self._temporary, final)
         self.shards.append(final)
-        self._writer = None
         self._temporary = None
         self._shard_rows = 0
         self._shard_text_bytes = 0
 
-    def close(self) -> list[Path]:
+    def close(self) -> list[StoragePath]:
         self._close_shard()
         return self.shards
 
     def abort(self) -> None:
         """Drops the shard in progress (its temporary file), keeping completed ones."""
-        if self._writer is not None:
-            self._writer.close()
-        if self._temporary is not None and self._temporary.exists():
-            self._temporary.unlink()
-        self._writer = None
-        self._temporary = None
-        self._buffer = []
+        try:
+            self._close_files()
+        finally:
+            if self._temporary is not None and self._temporary.exists():
+                self._temporary.unlink()
+            self._temporary = None
+            self._buffer = []
 
 
-def shard_paths(directory: Path) -> list[Path]:
+def write_empty_shard(directory: StoragePath, name: str = EMPTY_SHARD_NAME, schema: pa.Schema = OUTPUT_SCHEMA) -> StoragePath:
+    """A 0-row shard with the full schema, for a directory that would otherwise hold none:
+    the next tool (a reader, `zhclean dedup OUT/kept`, `pandas.read_parquet`) then finds
+    the directory and the columns instead of failing."""
+    path = directory / name
+    write_table_atomic(schema.empty_table(), path)
+    return path
+
+
+def shard_paths(directory: StoragePath) -> list[StoragePath]:
     """Completed shards of a directory, in name order (temporary files excluded)."""
     if not directory.is_dir():
         return []
-    return sorted(path for path in directory.glob("*.parquet") if not path.name.startswith("."))
+    return sorted(path for path in directory.glob("*.parquet") if not path.name.startswith("."))  # type: ignore[type-var]
 
 
-def read_rows(paths: Iterable[Path], columns: list[str] | None = None, batch_size: int = 4096) -> Iterator[dict[str, Any]]:
+def read_rows(paths: Iterable[StoragePath], columns: list[str] | None = None, batch_size: int = 4096) -> Iterator[dict[str, Any]]:
     for path in paths:
-        parquet = pq.ParquetFile(path)
-        for batch in parquet.iter_batches(columns=columns, batch_size=batch_size):
+        parquet = parquet_file(path)
+        present = None if columns is None else [name for name in columns if name in parquet.schema_arrow.names]
+        for batch in parquet.iter_batches(columns=present, batch_size=batch_size):
             yield from batch.to_pylist()
