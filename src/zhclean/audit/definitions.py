@@ -45,7 +45,7 @@ NON_STEP_ORIGINS = {
         "zhclean.io.readers",
         "records read from the inputs; those unreadable are rejected as io.*",
     ),
-    "pipeline": ("engine", "zhclean.engines.local", "rejected by the engine after the last step"),
+    "pipeline": ("engine", "zhclean.engines.unit", "rejected by the engine after the last step"),
     "limit": (
         "limit",
         "zhclean.pipeline",
@@ -362,7 +362,7 @@ def recorded_rules_hashes(stats: dict[str, Any]) -> dict[str, str]:
 
 def rules_files_used(step_params: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
     """What the engine should record in stats.json as `rules_files`: each rule file a run
-    could read, with its sha256 and version. (Offered to engines/local.py write_stats.)"""
+    could read, with its sha256 and version. (Written into the run's stats by the run driver.)"""
     used: dict[str, dict[str, str]] = {}
     for name in rule_file_names(step_params):
         path = locate_rules_file(name)
