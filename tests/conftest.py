@@ -1,5 +1,5 @@
 """Shared fixtures. Every pipeline the suite runs is checked for conservation: each record
-read ends up kept or rejected, exactly once (DESIGN.md)."""
+read ends up kept or rejected, exactly once (docs/ARCHITECTURE.md, conservation)."""
 
 from __future__ import annotations
 

@@ -157,7 +157,7 @@ def adversarial_inputs(pattern: Pattern) -> Iterator[tuple[str, str]]:
 
 
 def hundred_kilobytes(text: str) -> str:
-    """`text` cut to 100 kB of UTF-8 (the issue's unit): 100,000 ASCII characters, about
+    """`text` cut to 100 kB of UTF-8 (the unit the limit is stated in): 100,000 ASCII characters, about
     33,000 Chinese ones."""
     encoded = text.encode("utf-8", errors="surrogatepass")[:INPUT_BYTES]
     for cut in range(4):  # the cut may fall inside a character

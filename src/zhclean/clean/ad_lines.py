@@ -1,6 +1,6 @@
 """Strips Chinese ad and boilerplate lines, and promotional fragments inside lines.
 
-Rules are data (`rules/ad_lines.toml`): each has a stable id and a category — QR/WeChat
+Rules are data (`zhclean/rules/ad_lines.toml`): each has a stable id and a category — QR/WeChat
 follow prompts, copyright and licence numbers, reprint notices, disclaimers, bylines,
 previous/next navigation, share widgets, read-more and open-app prompts, contact spam, ad
 markers, counters, comment boxes, forum index lines. A line rule removes a whole line, but

@@ -1,6 +1,6 @@
 """Which DOM elements are ads and boilerplate, and which are likely content roots.
 
-The tokens are data, in `rules/dom_tokens.toml` (one rule per concept, each with a stable
+The tokens are data, in `zhclean/rules/dom_tokens.toml` (one rule per concept, each with a stable
 id). This module compiles them into dictionary lookups: an element is classified from its
 tag, its `class` / `id` words, a few attributes and its inline `style`. Results for a
 given (class, id) pair are cached, because a page repeats the same few class names

@@ -7,7 +7,7 @@
 Stages (one walk of the DOM, see `blocks.py`; how readability and trafilatura choose,
 re-thought for Chinese):
 
-1. **Drop boilerplate containers** named by the tokens in `rules/dom_tokens.toml` (ad, nav,
+1. **Drop boilerplate containers** named by the tokens in `zhclean/rules/dom_tokens.toml` (ad, nav,
    footer, sidebar, share, comment, related, login, hidden, iframe, form …) during the
    walk, without walking them. Each dropped container with visible text becomes a
    `Removal` ("main_content.<category>", the rule id). A matched container holding most

@@ -2,7 +2,7 @@
 spam and fraud (fake invoices, get-rich schemes).
 
 Reasons: `spam_words.<category code>` (declared below; the rule file may not add codes).
-The word lists are data, `rules/spam_words.toml`, one table per category with a stable
+The word lists are data, `zhclean/rules/spam_words.toml`, one table per category with a stable
 id, its words and its own thresholds. One compiled alternation scans the text once (a
 trie of the words, run on the case-folded text, so that `re` can skip to the characters
 that start a word); `detail` has the hits per category, the density per 1,000
