@@ -176,8 +176,10 @@ def drive(
                 total.merge(stats)
                 manifest.mark_unit(segment, task.unit, stats, out_dir)
 
+            previous_dedup = manifest.dedup_stats(segment - 1) if segment > 0 else None
+            documents = int(previous_dedup["docs_in"]) if previous_dedup else None
             try:
-                executor.run_units(tasks, progress, todo_sizes, record)
+                executor.run_units(tasks, progress, todo_sizes, record, documents)
             finally:
                 progress.close()
         if deduplicator is not None:

@@ -223,7 +223,9 @@ class RayExecutor:
         progress: Progress,
         sizes: dict[int, int],
         on_done: Callable[[UnitTask, PipelineStats], None],
+        documents: int | None = None,
     ) -> None:
+        """Every segment on Ray, whatever its size: starting Ray is paid once per process."""
         run_units_on_ray(tasks, progress, sizes, on_done, self.address)
 
     def map_partitions(self, function: Callable[[int], Result], partitions: Sequence[int]) -> list[Result]:
