@@ -53,11 +53,6 @@ CONTEXT_FILLER = " \t:：#＃="
 # How far before / after a match a context word is looked for.
 CONTEXT_WINDOW = 12
 
-# Without one of these a text can hold no item: every number rule needs a digit, an
-# e-mail an @, and a letters-only WeChat id its key. Scanning for them first makes text
-# without personal data cost one short search.
-PRE_CHECK = re.compile(r"[0-9０-９@＠]|微信|威信|薇信|徽信|[Vv]信|[VvWw][Xx]|[Ww]e[Cc]hat|[Ww]eixin")
-
 # ISO 7064 MOD 11-2 (GB 11643-1999): the weights of the first 17 digits, and the check
 # character for each remainder of the weighted sum mod 11.
 ID_WEIGHTS = tuple(pow(2, 17 - position, 11) for position in range(17))
@@ -75,15 +70,20 @@ def ascii_text(fragment: str) -> str:
     return SEPARATORS.sub("", fragment.translate(FULL_WIDTH_TO_ASCII))
 
 
-def valid_id_card(fragment: str, rule: PiiRule) -> bool:
-    number = ascii_text(fragment).upper()
+def id_shaped(number: str) -> bool:
+    """18 characters that start with a province code and a birth date that exists."""
     if len(number) != 18 or not number[:17].isdigit() or number[:2] not in ID_PROVINCES:
         return False
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:  # 19900230: no such day
         return False
-    if not OLDEST_BIRTH_YEAR <= birth.year or birth > datetime.date.today():
+    return OLDEST_BIRTH_YEAR <= birth.year and birth <= datetime.date.today()
+
+
+def valid_id_card(fragment: str, rule: PiiRule) -> bool:
+    number = ascii_text(fragment).upper()
+    if not id_shaped(number):
         return False
     total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARACTERS[total % 11] == number[17]
@@ -106,10 +106,25 @@ def valid_bank_card(fragment: str, rule: PiiRule) -> bool:
         and number.isdigit()
         and number.startswith(rule.prefixes)
         and luhn_valid(number)
+        # An ID number's shape with a wrong check digit is a mistyped or made-up ID
+        # number, which must survive as such; 18-digit cards are rare (most are 16 or 19).
+        and not id_shaped(number)
     )
 
 
+def valid_mobile(fragment: str, rule: PiiRule) -> bool:
+    number = ascii_text(fragment).lstrip("+(（").removeprefix("0086").removeprefix("86").lstrip(")）")
+    return len(number) == 11 and number.startswith(rule.prefixes)
+
+
+ONE_DIGIT_QUAD = re.compile(r"\d\.\d\.\d\.\d")
+
+
 def public_ip(fragment: str, rule: PiiRule) -> bool:
+    # Four one-digit parts number sections and versions ("2.1.2.1资质要求"); the public
+    # addresses written so are resolvers (1.1.1.1, 8.8.8.8), no one's personal data.
+    if ONE_DIGIT_QUAD.fullmatch(fragment):
+        return False
     try:
         return ipaddress.ip_address(fragment).is_global
     except ValueError:  # 999.1.1.1, 12:30:45, a leading zero
@@ -120,14 +135,19 @@ WECHAT_SEPARATOR = re.compile(r"[:：号是为]")
 
 
 def valid_wechat_id(fragment: str, rule: PiiRule, lead: str = "") -> bool:
-    """An id with a digit, "_" or "-" is an id; one of letters only needs a separator
-    that says the key names it ("微信号：zhangsan"), unlike "微信 WeChat" or "wxWidgets"."""
+    """An id with a digit, "_" or "-" is an id. One of letters only needs a separator
+    in `lead` (the key and what follows it) that says the key names it ("微信号：zhangsan"),
+    or to be lower case right after a Han key ("加V信zhangsan"); "微信 WeChat" and
+    "wxpython" are not ids."""
     if any(not character.isalpha() for character in fragment):
         return True
-    return WECHAT_SEPARATOR.search(lead) is not None
+    if WECHAT_SEPARATOR.search(lead) is not None:
+        return True
+    return fragment.isascii() and fragment.islower() and not lead[-1:].isascii()
 
 
 CHECKS: dict[str, Callable[..., bool]] = {
+    "mobile": valid_mobile,
     "id_card": valid_id_card,
     "bank_card": valid_bank_card,
     "public_ip": public_ip,
@@ -145,6 +165,8 @@ class PiiRule:
     not_after: tuple[str, ...] = ()
     not_before: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
+    starts: str = ""
+    needs: str = ""
 
 
 def load_pii_rules(file_name: str) -> list[PiiRule]:
@@ -176,36 +198,62 @@ def load_pii_rules(file_name: str) -> list[PiiRule]:
                 not_after=words(entry.get("not_after")),
                 not_before=words(entry.get("not_before")),
                 prefixes=tuple(entry.get("prefixes", ())),
+                starts=entry.get("starts", ""),
+                needs=entry.get("needs", ""),
             )
         )
     return rules
 
 
-@dataclass(frozen=True)
 class CompiledPii:
-    """Every rule joined into one alternation (`scan`, rule i's match in group `r<i>`,
-    its masked part in `v<i>`), and each rule alone (`single`), tried at a position where
-    an earlier rule matched but failed its check."""
+    """The rules, compiled for one-pass scans.
 
-    rules: tuple[PiiRule, ...]
-    scan: re.Pattern[str]
-    single: tuple[re.Pattern[str], ...]
-    value_groups: tuple[str | None, ...]
+    A text's scan joins the rules it `needs` into one alternation (rule i's match in group
+    `r<i>`, its masked part in `v<i>`) behind a one-character gate: a lookahead for the
+    union of the rules' `starts`, so the alternation is entered only where some rule can
+    begin. `pre_check` is the union of the needs of every rule that finds something: a
+    text without it holds no item and is not scanned. Each rule alone (`single`) is tried
+    where an earlier rule matched but failed its check."""
 
+    def __init__(self, rules: list[PiiRule]) -> None:
+        self.rules = tuple(rules)
+        self.branches: list[str] = []
+        self.value_groups: list[str | None] = []
+        for index, rule in enumerate(rules):
+            if rule.starts and not (rule.starts.startswith("[") and rule.starts.endswith("]")):
+                raise ValueError(
+                    f"rule {rule.id}: starts must be a character class [...], not {rule.starts!r}"
+                )
+            source = rule.pattern.replace("(?P<value>", f"(?P<v{index}>")
+            self.value_groups.append(f"v{index}" if source != rule.pattern else None)
+            self.branches.append(f"(?P<r{index}>{source})")
+        self.single = tuple(re.compile(rule.pattern) for rule in rules)
+        self.needs = {need: re.compile(need) for need in {rule.needs for rule in rules if rule.needs}}
+        finders = [rule for rule in rules if rule.kind != SKIP_KIND]
+        if any(not rule.needs for rule in finders):
+            self.pre_check = re.compile(r"(?s:.)")
+        else:
+            self.pre_check = re.compile(
+                "|".join(f"(?:{need})" for need in sorted({rule.needs for rule in finders}))
+            )
+        self.scans: dict[tuple[int, ...], re.Pattern[str]] = {}
 
-def compile_pii(rules: list[PiiRule]) -> CompiledPii:
-    branches = []
-    value_groups: list[str | None] = []
-    for index, rule in enumerate(rules):
-        source = rule.pattern.replace("(?P<value>", f"(?P<v{index}>")
-        value_groups.append(f"v{index}" if source != rule.pattern else None)
-        branches.append(f"(?P<r{index}>{source})")
-    return CompiledPii(
-        rules=tuple(rules),
-        scan=re.compile("|".join(branches)),
-        single=tuple(re.compile(rule.pattern) for rule in rules),
-        value_groups=tuple(value_groups),
-    )
+    def scan(self, text: str) -> re.Pattern[str] | None:
+        """The one pattern for `text`: its rules' alternation behind the gate; None when
+        no rule that finds something can match (or the text lacks every need)."""
+        present = {need: pattern.search(text) is not None for need, pattern in self.needs.items()}
+        active = tuple(
+            index for index, rule in enumerate(self.rules) if not rule.needs or present[rule.needs]
+        )
+        if all(self.rules[index].kind == SKIP_KIND for index in active):
+            return None
+        if active not in self.scans:
+            starts = [self.rules[index].starts for index in active]
+            gate = "" if not all(starts) else "(?=[" + "".join(start[1:-1] for start in starts) + "])"
+            self.scans[active] = re.compile(
+                gate + "(?:" + "|".join(self.branches[index] for index in active) + ")"
+            )
+        return self.scans[active]
 
 
 @dataclass(frozen=True)
@@ -249,7 +297,7 @@ class PersonalDataCleaner(Cleaner):
             unknown = [kind for kind in self.kinds if kind not in known]
             if unknown:
                 raise ValueError(f"kinds: unknown {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-            self._compiled = compile_pii(rules)
+            self._compiled = CompiledPii(rules)
             tags = {rule.kind: rule.tag for rule in rules}
             tags.update(tag.split("=", 1) for tag in self.tags)  # type: ignore[arg-type]
             self._tags = tags
@@ -257,13 +305,16 @@ class PersonalDataCleaner(Cleaner):
 
     def find(self, text: str) -> list[Item]:
         """The items of `text`, in order, none overlapping; skipped spans (URLs) left out."""
-        if PRE_CHECK.search(text) is None:
-            return []
         compiled = self.compiled()
+        if compiled.pre_check.search(text) is None:
+            return []
+        scan = compiled.scan(text)
+        if scan is None:
+            return []
         items: list[Item] = []
         position = 0
         while True:
-            match = compiled.scan.search(text, position)
+            match = scan.search(text, position)
             if match is None:
                 return items
             index = int(match.lastgroup[1:])  # type: ignore[index]
