@@ -1,6 +1,7 @@
 """Benchmark of the `pii` step on generated Chinese prose with planted personal data.
 
-    python benchmarks/pii.py --seed 1 [--docs 2000] [--through-cli] [--datatrove-python PY]
+    python benchmarks/pii.py --seed 1 [--family tuning|held_out] [--docs 2000] [--through-cli]
+                             [--datatrove-python PY]
 
 A generator writes documents of Chinese prose (news, classifieds, forum posts, shop
 reviews, job ads, tech notes; sentence templates written for this benchmark) and plants:
@@ -36,9 +37,10 @@ Peers, on the same texts, where they apply:
   `pii_redaction_mapper.PiiRedactionMapper` (`phone_cn`, `id_card_cn`, with its `email`
   and `ipv4`).
 
-Seeds: patterns were tuned looking at seed 1 only; the figures for any other seed are on
-prose the rules were not tuned on (the templates are shared: a new seed draws new
-numbers, shapes, contexts and sentence orders, not new sentence kinds).
+Tuned and untouched: the patterns were tuned looking at seed 1 of the `tuning` family
+only. Another seed of that family draws new numbers, shapes, contexts and sentence orders
+from the same sentence templates; the `held_out` family has sentences of its own (other
+genres, phrasings and look-alike contexts), written before any figure on it was seen.
 """
 
 from __future__ import annotations
@@ -175,6 +177,95 @@ LOOKALIKE_TEMPLATES: list[tuple[str, str]] = [
     ("视频时长{}，建议连上无线网再看。", "duration"),
     ("本地回环地址{}只能在本机访问。", "private_ip"),
 ]
+
+# A second family of sentences, written before any figure on it was seen and never used
+# for tuning (`--family held_out`): other genres and phrasings, other look-alikes.
+FILLER_HELD_OUT = [
+    "楼主这个帖子写得很详细，收藏了，回头慢慢看。",
+    "据气象部门消息，受冷空气影响，本周后半段将有一次明显降温过程。",
+    "这次装修前前后后花了三个多月，中间换了两次施工队。",
+    "作为一个在外地工作的人，每年最期待的就是回家过年。",
+    "课程结束后，学员们普遍反映收获很大，希望以后多举办类似的培训。",
+    "这款耳机音质中规中矩，佩戴时间长了耳朵会有点疼。",
+    "经过两轮面试，她最终拿到了心仪公司的录用通知。",
+    "街道办工作人员挨家挨户上门宣传垃圾分类的相关知识。",
+    "景区实行分时段预约，建议游客提前在官方平台上预约门票。",
+    "说实话，这家餐厅的服务一般，但是菜的味道确实没得说。",
+    "以上内容仅代表个人观点，欢迎大家批评指正。",
+    "调查人员在现场发现了大量未经检验的冷冻食品。",
+]
+PII_TEMPLATES_HELD_OUT: dict[str, list[str]] = {
+    "mobile": [
+        "联系人：刘女士 {}（同微信）",
+        "看房预约：{}，中介勿扰",
+        "Tel：{}",
+        "出租车司机捡到一部手机，机主可拨打{}认领。",
+        "举报人称，对方用号码{}多次给他打骚扰电话。",
+        "收货人：陈先生，{}，广东省深圳市南山区某小区。",
+        "（联系方式：{}）",
+    ],
+    "id_card": [
+        "被执行人：王某，公民身份号码{}，住所地本县城关镇。",
+        "乘车人 李某 证件号 {} 座位号 05车12F",
+        "原告：赵某某，女，汉族，身份证号码为{}。",
+        "表格第三栏填写的身份证号{}与本人信息不符。",
+    ],
+    "bank_card": [
+        "捐款账户：{}（开户行：中国建设银行某支行）",
+        "对方让我往{}这张卡里转了两万元，之后就联系不上了。",
+        "工资卡号{}，请财务核对后发放。",
+        "银行卡：{} 持卡人：周某",
+    ],
+    "email": [
+        "欢迎读者来信：{}",
+        "如需商务合作，请联系 {} 。",
+        "Email: {}",
+        "论文通讯作者的邮箱是{}。",
+    ],
+    "qq": [
+        "交流群满了，有问题私聊QQ{}。",
+        "联系方式：QQ {}（请注明来意）",
+        "卖家QQ：{}，拍前请咨询。",
+        "扣扣：{}，非诚勿扰",
+    ],
+    "wechat": [
+        "课程咨询请添加助教微信{}。",
+        "代理加盟，微信：{}",
+        "私人订制，加薇信{}咨询",
+        "WeChat: {}",
+        "我的微信是{}，加的时候说一声。",
+    ],
+    "ip": [
+        "访问日志里反复出现来自{}的请求。",
+        "攻击源IP为{}，已加入黑名单。",
+        "网站解析到了{}，可是一直打不开。",
+        "用户登录地址：{}（境外）",
+    ],
+}
+LOOKALIKE_TEMPLATES_HELD_OUT: list[tuple[str, str]] = [
+    ("本次考试将于{}举行，请考生提前半小时入场。", "date"),
+    ("截至{}，该市常住人口为{}人。", "date_count"),
+    ("航班原定{}起飞，实际延误到{}。", "time"),
+    ("二手车报价{}，车况良好。", "price"),
+    ("该公司净利润同比下降{}。", "percent"),
+    ("订单编号{}，如有问题请联系客服。", "order"),
+    ("物流单号：{}", "tracking"),
+    ("ISBN：{}", "isbn"),
+    ("依据{}的规定进行检测。", "standard"),
+    ("输入的证件号{}校验未通过，请重新填写。", "bad_id"),
+    ("随机生成的测试数据{}仅供调试。", "bad_luhn_bare"),
+    ("固件版本：{}", "version"),
+    ("内网服务器{}无法从外部访问。", "private_ip"),
+    ("接口返回的时间戳是{}。", "timestamp"),
+    ("这条视频的播放量突破{}次。", "count"),
+    ("参见{}节的说明。", "section"),
+    ("全片时长{}。", "duration"),
+    ("商品条码{}", "bad_luhn"),
+]
+FAMILIES = {
+    "tuning": (FILLER, PII_TEMPLATES, LOOKALIKE_TEMPLATES),
+    "held_out": (FILLER_HELD_OUT, PII_TEMPLATES_HELD_OUT, LOOKALIKE_TEMPLATES_HELD_OUT),
+}
 
 SURNAMES = "zhang wang li liu chen yang zhao huang zhou wu xu sun hu zhu gao lin he guo ma luo".split()
 GIVEN = "wei fang na min jing li qiang lei jun yang yong yan jie tao ming chao xiu xia hui".split()
@@ -509,7 +600,8 @@ class Planted:
     lookalikes: list[str] = field(default_factory=list)
 
 
-def generate(seed: int, count: int, no_pii_share: float = 0.3) -> list[Planted]:
+def generate(seed: int, count: int, family: str = "tuning", no_pii_share: float = 0.3) -> list[Planted]:
+    filler, pii_templates, lookalike_templates = FAMILIES[family]
     rng = random.Random(seed)
     documents = []
     for number in range(count):
@@ -522,14 +614,14 @@ def generate(seed: int, count: int, no_pii_share: float = 0.3) -> list[Planted]:
                 kind = rng.choice(KINDS)
                 item = MAKERS[kind](rng)
                 document.items.append((kind, item))
-                sentences.append(rng.choice(PII_TEMPLATES[kind]).format(item))
+                sentences.append(rng.choice(pii_templates[kind]).format(item))
             elif roll < 0.65:
-                template, kind = rng.choice(LOOKALIKE_TEMPLATES)
+                template, kind = rng.choice(lookalike_templates)
                 values = lookalike(rng, kind)
                 document.lookalikes.extend(values)
                 sentences.append(template.format(*values))
             else:
-                sentences.append(rng.choice(FILLER))
+                sentences.append(rng.choice(filler))
         paragraphs: list[str] = []
         while sentences:
             take = rng.randint(1, 3)
@@ -615,18 +707,27 @@ PEERS: dict[str, tuple[Callable[[str], str], tuple[str, ...]]] = {
 }
 
 
-def datatrove_for_real(python: str, texts: list[str]) -> list[str]:
-    """The texts through the installed datatrove's PIIFormatter, in another interpreter."""
+def datatrove_for_real(python: str, texts: list[str]) -> tuple[list[str], float]:
+    """The texts through the installed datatrove's PIIFormatter, in another interpreter,
+    and its MB of UTF-8 per CPU second there (best of three)."""
     script = (
-        "import json, sys\n"
+        "import json, sys, time\n"
         "from datatrove.pipeline.formatters.pii import PIIFormatter\n"
-        "formatter = PIIFormatter()\n"
-        "print(json.dumps([formatter.format(text) for text in json.load(sys.stdin)], ensure_ascii=False))\n"
+        "texts = json.load(sys.stdin)\n"
+        "best = float('inf')\n"
+        "for _ in range(3):\n"
+        "    formatter = PIIFormatter()\n"
+        "    began = time.process_time()\n"
+        "    outputs = [formatter.format(text) for text in texts]\n"
+        "    best = min(best, time.process_time() - began)\n"
+        "print(json.dumps({'outputs': outputs, 'seconds': best}, ensure_ascii=False))\n"
     )
     result = subprocess.run(
         [python, "-c", script], input=json.dumps(texts), capture_output=True, text=True, check=True
     )
-    return json.loads(result.stdout)
+    answer = json.loads(result.stdout)
+    megabytes = sum(len(text.encode("utf-8")) for text in texts) / 1e6
+    return answer["outputs"], round(megabytes / answer["seconds"], 2)
 
 
 # --- scoring ------------------------------------------------------------------------------
@@ -737,12 +838,13 @@ def through_cli(documents: list[Planted]) -> tuple[list[str], list[list[dict[str
     return texts, removals, {"documents": len(documents), "kept": len(kept), "rejected": rejected}
 
 
-def run(seed: int, count: int, cli: bool, datatrove_python: str | None) -> dict[str, Any]:
-    documents = generate(seed, count)
+def run(seed: int, count: int, family: str, cli: bool, datatrove_python: str | None) -> dict[str, Any]:
+    documents = generate(seed, count, family)
     texts = [document.text for document in documents]
     cleaner = PersonalDataCleaner()
     report: dict[str, Any] = {
         "seed": seed,
+        "family": family,
         "documents": count,
         "megabytes": round(sum(len(text.encode("utf-8")) for text in texts) / 1e6, 3),
         "lookalikes": sum(len(document.lookalikes) for document in documents),
@@ -766,10 +868,13 @@ def run(seed: int, count: int, cli: bool, datatrove_python: str | None) -> dict[
         peer_outputs = [function(text) for text in texts]
         peers[name] = {**score_outputs(documents, peer_outputs, kinds), "mb_per_s": timed(function, texts)}
     if datatrove_python:
-        real = datatrove_for_real(datatrove_python, texts)
-        peers["datatrove_PIIFormatter"]["installed_package_agrees"] = real == [
-            datatrove_pii(text) for text in texts
-        ]
+        # The package itself: its replacements rotate through a list, so outputs are
+        # scored, not compared with the reimplementation's.
+        real, speed = datatrove_for_real(datatrove_python, texts)
+        peers["datatrove_PIIFormatter_installed"] = {
+            **score_outputs(documents, real, ("email", "ip")),
+            "mb_per_s": speed,
+        }
     report["peers"] = peers
     return report
 
@@ -778,6 +883,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, action="append", help="generator seed (repeatable; default 1)")
     parser.add_argument("--docs", type=int, default=2000, help="documents per seed")
+    parser.add_argument(
+        "--family",
+        choices=sorted(FAMILIES),
+        default="tuning",
+        help="sentence templates (held_out: never tuned on)",
+    )
     parser.add_argument(
         "--through-cli", action="store_true", help="also run `zhclean clean` on a JSONL of them"
     )
@@ -790,8 +901,8 @@ def main() -> None:
     args = parser.parse_args()
     seeds = args.seed or [1]
     if args.write:
-        write_jsonl(generate(seeds[0], args.docs), args.write)
-    reports = [run(seed, args.docs, args.through_cli, args.datatrove_python) for seed in seeds]
+        write_jsonl(generate(seeds[0], args.docs, args.family), args.write)
+    reports = [run(seed, args.docs, args.family, args.through_cli, args.datatrove_python) for seed in seeds]
     print(json.dumps(reports if len(reports) > 1 else reports[0], ensure_ascii=False, indent=1))
 
 

@@ -180,8 +180,10 @@ def test_bad_parameters() -> None:
         PersonalDataCleaner(action="hide")
     with pytest.raises(ValueError, match="kind=tag"):
         PersonalDataCleaner(tags=("[PHONE]",))
-    with pytest.raises(ValueError, match="unknown"):
-        PersonalDataCleaner(kinds=("passport",)).clean_text("123456")
+    with pytest.raises(ValueError, match="unknown kind passport"):
+        PersonalDataCleaner(kinds=("passport",))
+    with pytest.raises(ValueError, match="unknown kind phone"):
+        PersonalDataCleaner(tags=("phone=[PHONE]",))
 
 
 def test_rule_ids_are_stable_and_unique() -> None:

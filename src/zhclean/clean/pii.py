@@ -289,14 +289,18 @@ class PersonalDataCleaner(Cleaner):
         self.rules_file = rules_file
         self._compiled: CompiledPii | None = None
         self._tags: dict[str, str] | None = None
+        if self.kinds or self.tags:
+            # Checked now, not on the first document: a recipe naming a kind the rule
+            # file lacks is refused when it is loaded.
+            known = {rule.kind for rule in load_pii_rules(rules_file)} - {SKIP_KIND}
+            named = {*self.kinds, *(tag.split("=", 1)[0] for tag in self.tags)}
+            unknown = sorted(named - known)
+            if unknown:
+                raise ValueError(f"unknown kind {', '.join(unknown)} (known: {', '.join(sorted(known))})")
 
     def compiled(self) -> CompiledPii:
         if self._compiled is None:
             rules = load_pii_rules(self.rules_file)
-            known = {rule.kind for rule in rules} - {SKIP_KIND}
-            unknown = [kind for kind in self.kinds if kind not in known]
-            if unknown:
-                raise ValueError(f"kinds: unknown {', '.join(unknown)} (known: {', '.join(sorted(known))})")
             self._compiled = CompiledPii(rules)
             tags = {rule.kind: rule.tag for rule in rules}
             tags.update(tag.split("=", 1) for tag in self.tags)  # type: ignore[arg-type]
