@@ -170,6 +170,12 @@ def test_removals_name_the_step_and_rule() -> None:
     ]
 
 
+def test_removals_can_hold_the_items_starred_out() -> None:
+    result = PersonalDataCleaner(record_items=False).clean("电话13812345678，QQ：12345")
+    assert result.text == "电话[手机号]，QQ：[QQ]"
+    assert [removal.text for removal in result.removals] == ["138******78", "*****"]
+
+
 def test_a_document_that_was_only_personal_data_is_emptied_when_removed() -> None:
     verdict = PersonalDataCleaner(action="remove").apply(Document(id="e", text="13812345678"))
     assert isinstance(verdict, Reject) and verdict.code == "emptied"

@@ -21,7 +21,9 @@ or a messenger key is returned at once.
   `pii.too_many` (a leaked form or a contact-list page); one holding fewer is masked.
 
 Every item is recorded as a `Removal` (code `pii.<kind>`, the rule's id, the item's
-text), so `zhclean audit OUT --rule pii.mobile` lists what was masked.
+text), so `zhclean audit OUT --rule pii.mobile` lists what was masked. The output's
+`removed` column then holds the items themselves; with `record_items = false` it holds
+them starred out (`138******78`), enough to audit the shapes without keeping the data.
 """
 
 from __future__ import annotations
@@ -155,6 +157,14 @@ CHECKS: dict[str, Callable[..., bool]] = {
 }
 
 
+def starred(fragment: str) -> str:
+    """The fragment with all but its first 3 and last 2 characters starred out: the
+    shape an audit needs, not the number."""
+    if len(fragment) <= 5:
+        return "*" * len(fragment)
+    return fragment[:3] + "*" * (len(fragment) - 5) + fragment[-2:]
+
+
 @dataclass(frozen=True)
 class PiiRule:
     id: str
@@ -275,6 +285,7 @@ class PersonalDataCleaner(Cleaner):
         tags: tuple[str, ...] = (),
         kinds: tuple[str, ...] = (),
         max_items: int = DEFAULT_MAX_ITEMS,
+        record_items: bool = True,
         rules_file: str = DEFAULT_RULES_FILE,
     ) -> None:
         if action not in ACTIONS:
@@ -286,6 +297,7 @@ class PersonalDataCleaner(Cleaner):
         self.tags = tuple(tags)
         self.kinds = tuple(kinds)
         self.max_items = max_items
+        self.record_items = record_items
         self.rules_file = rules_file
         self._compiled: CompiledPii | None = None
         self._tags: dict[str, str] | None = None
@@ -375,7 +387,9 @@ class PersonalDataCleaner(Cleaner):
             pieces.append(text[position : item.start])
             if self.action != "remove":
                 pieces.append(tags.get(item.rule.kind, ""))
-            removals.append(self.removal(item.rule.kind, item.rule.id, text[item.start : item.end]))
+            fragment = text[item.start : item.end]
+            recorded = fragment if self.record_items else starred(fragment)
+            removals.append(self.removal(item.rule.kind, item.rule.id, recorded))
             position = item.end
         pieces.append(text[position:])
         return Cleaned("".join(pieces), tuple(removals))
