@@ -698,15 +698,21 @@ DATA_JUICER_IP = re.compile(
 # has not), in the order _redact_text applies them: ipv4, ipv6, mac, email, phone_cn,
 # phone_intl, id_card_cn.
 DJ_REDACTION = [
-    re.compile(
-        r"(?<![0-9.])(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)(?![0-9])"
+    (
+        re.compile(
+            r"(?<![0-9.])(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)(?![0-9])"
+        ),
+        "[IP_REDACTED]",
     ),
-    re.compile(r"\[[0-9a-fA-F:.]{3,}\](?::\d{1,5})?\b"),
-    re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"),
-    re.compile(r"[a-zA-Z0-9][\w.+-]*@[\w.-]+\.(?:[a-zA-Z]{2,}|\w{2,})"),
-    re.compile(r"\b1[3-9]\d{9}\b"),
-    re.compile(r"\+\d{1,4}[-.\s]?\d{6,14}\b"),
-    re.compile(r"\b[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]\b"),
+    (re.compile(r"\[[0-9a-fA-F:.]{3,}\](?::\d{1,5})?\b"), "[IP_REDACTED]"),
+    (re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"), "[MAC_REDACTED]"),
+    (re.compile(r"[a-zA-Z0-9][\w.+-]*@[\w.-]+\.(?:[a-zA-Z]{2,}|\w{2,})"), "[EMAIL_REDACTED]"),
+    (re.compile(r"\b1[3-9]\d{9}\b"), "[PHONE_REDACTED]"),
+    (re.compile(r"\+\d{1,4}[-.\s]?\d{6,14}\b"), "[PHONE_REDACTED]"),
+    (
+        re.compile(r"\b[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]\b"),
+        "[ID_CARD_REDACTED]",
+    ),
 ]
 
 
@@ -716,8 +722,8 @@ def data_juicer_mappers(text: str) -> str:
 
 
 def data_juicer_redaction(text: str) -> str:
-    for pattern in DJ_REDACTION:
-        text = pattern.sub("[REDACTED]", text)
+    for pattern, replacement in DJ_REDACTION:
+        text = pattern.sub(replacement, text)
     return text
 
 
