@@ -1,9 +1,13 @@
+import json
 import time
+from pathlib import Path
 
 import pytest
 
 from zhclean.clean.pii import PersonalDataCleaner, load_pii_rules, luhn_valid, valid_id_card
+from zhclean.cli import main
 from zhclean.document import Document, Reject
+from zhclean.io.shards import read_rows, shard_paths
 from zhclean.recipe import load_recipe, parse_recipe
 
 CLEANER = PersonalDataCleaner()
@@ -241,3 +245,32 @@ def test_adversarial_input_is_linear(unit: str) -> None:
     # Linear scans of 100 kB take a few ms to ~100 ms on a loaded machine; a quadratic
     # one takes minutes.
     assert time.process_time() - began < 2.0, unit
+
+
+def test_through_the_cli_every_item_is_in_removed_and_audit_lists_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    documents = [
+        {"id": "a", "text": "失主可拨打138-1234-5678与我们联系，或发邮件至li.wei@163.com。"},
+        {"id": "b", "text": "会议定于2023年10月1日召开，订单号6222021234567890128已发货。"},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in documents), encoding="utf-8"
+    )
+    recipe = tmp_path / "R.toml"
+    recipe.write_text('[[steps]]\nname = "pii"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["clean", "--no-progress", str(source), "-o", str(out), "--recipe", str(recipe)]) == 0
+    rows = {row["id"]: row for row in read_rows(shard_paths(out / "kept"), columns=["id", "text", "removed"])}
+    assert rows["a"]["text"] == "失主可拨打[手机号]与我们联系，或发邮件至[邮箱]。"
+    assert [(removal["rule"], removal["text"]) for removal in rows["a"]["removed"]] == [
+        ("pii.mobile", "138-1234-5678"),
+        ("pii.email", "li.wei@163.com"),
+    ]
+    assert rows["b"]["text"] == documents[1]["text"] and not rows["b"]["removed"]
+    capsys.readouterr()
+    assert main(["audit", str(out), "--rule", "pii.mobile", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["removals"]["matching"] == 1
+    assert "138-1234-5678" in json.dumps(listed, ensure_ascii=False)
