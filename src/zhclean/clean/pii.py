@@ -315,7 +315,9 @@ class PersonalDataCleaner(Cleaner):
             rules = load_pii_rules(self.rules_file)
             self._compiled = CompiledPii(rules)
             tags = {rule.kind: rule.tag for rule in rules}
-            tags.update(tag.split("=", 1) for tag in self.tags)  # type: ignore[arg-type]
+            for tag in self.tags:
+                kind, _, replacement = tag.partition("=")
+                tags[kind] = replacement
             self._tags = tags
         return self._compiled
 
@@ -407,9 +409,6 @@ class PersonalDataCleaner(Cleaner):
             counts = Counter(item.rule.kind for item in items)
             detail = {"items": len(items), "max_items": self.max_items, **dict(sorted(counts.items()))}
             return Reject("too_many", detail)
-        cleaned = self.masked(doc.text, items)
-        return doc if not cleaned.removals else doc.with_text(cleaned.text, cleaned.removals)
-
-    def count(self, text: str) -> Counter[str]:
-        """Items per kind in `text`."""
-        return Counter(item.rule.kind for item in self.find(text))
+        # Masked as with `mask` (the text is scanned again: only in this mode, and only
+        # for documents with items to mask).
+        return super().apply(doc) if items else doc
