@@ -230,7 +230,10 @@ class CompiledPii:
         self.branches: list[str] = []
         self.value_groups: list[str | None] = []
         for index, rule in enumerate(rules):
-            if rule.starts and not (rule.starts.startswith("[") and rule.starts.endswith("]")):
+            # Joined into one class with the others: a negated class would not join.
+            if rule.starts and not (
+                rule.starts.startswith("[") and rule.starts.endswith("]") and not rule.starts.startswith("[^")
+            ):
                 raise ValueError(
                     f"rule {rule.id}: starts must be a character class [...], not {rule.starts!r}"
                 )
