@@ -15,7 +15,7 @@ Systems, each run as its users run it, as a whole process (start-up included):
 
 The peers live in their own virtual environments (`--datatrove-python`,
 `--data-juicer-python`): `datatrove[processing]` pins trafilatura 1.x and installs
-`fasttext-numpy2-wheel`, which would overwrite zhclean's `fasttext` module (DESIGN.md),
+`fasttext-numpy2-wheel`, which would overwrite zhclean's `fasttext` module (docs/ARCHITECTURE.md),
 so it must not go into zhclean's venv. Set-up used for RESULTS.md:
 
     python3 -m venv /tmp/peers-dt && /tmp/peers-dt/bin/pip install 'datatrove[processing]' \\
@@ -867,7 +867,7 @@ def machine() -> dict[str, str]:
 
 # -- RESULTS.md ---------------------------------------------------------------------------
 
-# The ratio of records per CPU second, zhclean over datatrove, that issue 10 asks for.
+# The ratio of records per CPU second, zhclean over datatrove, that this comparison checks.
 TARGET_RATIO_PER_CORE = 5.0
 
 # Hand-written set-up notes about the peers: facts about how they install and run, not
@@ -888,7 +888,7 @@ PEER_NOTES = """\
     `LanguageFilter` / GlotLID and the fastText lid.176 model are downloaded at run time,
     so language identification is **left out**: every input here is Chinese. URLFilter is
     also left out. FineWeb-2 runs MinHash before the filters; here the filters come first,
-    as the issue orders it, which gives datatrove's MinHash less work.
+    as zhclean's default recipe orders them, which gives datatrove's MinHash less work.
   * datatrove runs trafilatura in a sandbox process with a 1 s wall-clock timeout per page
     and skips a page that times out. On a loaded machine more pages time out. A skipped
     page costs at most 1 s of extraction and no filter time, so timeouts make datatrove
@@ -1147,7 +1147,7 @@ def scaling_markdown(report: dict[str, Any]) -> list[str]:
             f"{number(large['peak_tree_rss_mb'])} MB "
             f"({memory_slope:+.2f} MB per 1,000 records added)."
         )
-        # Verdicts against what the issue expects. Start-up weighs on the smallest run, so
+        # Verdicts against the targets. Start-up weighs on the smallest run, so
         # linearity compares CPU per record of the two largest runs.
         per_record = [row["cpu_seconds"] / row["records"] for row in mine[-2:]]
         linear = abs(per_record[1] / per_record[0] - 1) <= LINEAR_TOLERANCE
@@ -1174,7 +1174,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     machine_info = report["machine"]
     load = report.get("load_average_1min", {})
     lines = [
-        "# zhclean compared with its peers (issue 10)",
+        "# zhclean compared with its peers",
         "",
         "<!-- Written by benchmarks/compare.py from one run; do not edit by hand. The set-up",
         "notes are the PEER_NOTES template in compare.py; rerun the command below to refresh. -->",

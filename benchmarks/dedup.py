@@ -530,12 +530,13 @@ def components_child(workdir: Path, variant: str) -> dict[str, Any]:
     """The components stage of the staged work directory `workdir` (its `edges/` complete),
     run again: "memory", "partitioned" (serial) or "partitioned-pool" (2 processes)."""
     from zhclean.dedup.clusters import StagedClustering
-    from zhclean.dedup.parallel import ProcessPoolPartitionExecutor, SerialExecutor
+    from zhclean.dedup.parallel import SerialExecutor
+    from zhclean.engines.executor import LocalExecutor
 
     partitions = len(list((workdir / "edges").glob("part-*.parquet")))
     spec = MinHashDeduplicator().spec()
     baseline = vm_hwm_mb()
-    pool = ProcessPoolPartitionExecutor(2) if variant == "partitioned-pool" else None
+    pool = LocalExecutor(2) if variant == "partitioned-pool" else None
     executor = CountingExecutor(pool or SerialExecutor())
     limit = 2**62 if variant == "memory" else 0
     staged = StagedClustering(workdir, spec, partitions, 1, executor, max_edges_in_memory=limit)

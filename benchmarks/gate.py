@@ -12,6 +12,11 @@ file, imported, not copied):
 * `extraction.<kind>.f1` / `.snippets_passed`: `main_content` on every page of
   extraction/pages.jsonl, scored per `gold_kind` with benchmarks/extraction.py's metric
   (F1 of character-bigram multisets; snippet checks for snippet gold).
+* `extraction_split.<part>.f1` / `.f1_p10` / `.share_under_0.5`: `main_content` on the
+  human-gold pages of extraction/pages.jsonl and pages-more.jsonl, per part of the fixed
+  dev split (`tune`, `untouched`; benchmarks/split.json): the mean, the 10th-percentile
+  page and the share of pages under F1 0.5, so neither the untouched pages nor the worst
+  pages can fall while the tuned mean holds.
 * `text_mode.<kind>.f1`: the `clean-text` steps on all visible text of each page
   (benchmarks/text_cleaning.py's `text_mode`).
 * `heuristics.<label>.rejected_share`: the `heuristics` steps on a fixed sample
@@ -95,6 +100,20 @@ def extraction_figures(pages_path: Path) -> dict[str, float]:
     return figures
 
 
+def extraction_split_figures(pages_paths: list[Path]) -> dict[str, float]:
+    """`main_content` on the human-gold pages of every page file, per part of the dev split
+    (`benchmarks/split.json`): the tuned part and the untouched part, each with its mean,
+    its 10th-percentile F1 and its share of pages under F1 0.5."""
+    pages = [page for path in pages_paths if path.exists() for page in extraction_benchmark.load_pages(path)[0]]
+    texts, seconds = extraction_benchmark.run_extractor(extraction_benchmark.zhclean_extractor(), pages)
+    parts = extraction_benchmark.summarize(pages, texts, seconds)["human_by_part"]
+    return {
+        f"extraction_split.{part}.{figure}": entry[figure]
+        for part, entry in parts.items()
+        for figure in ("f1", "f1_p10", "share_under_0.5")
+    }
+
+
 def text_mode_figures(pages_path: Path) -> dict[str, float]:
     return {
         f"text_mode.{kind_key(kind)}.f1": entry["f1"]
@@ -151,6 +170,7 @@ def measure_all(data_dir: Path, dedup_bases: int) -> tuple[dict[str, float], dic
     pages = data_dir / "extraction" / "pages.jsonl"
     groups = {
         "extraction": lambda: extraction_figures(pages),
+        "extraction_split": lambda: extraction_split_figures([pages, data_dir / "extraction" / "pages-more.jsonl"]),
         "text_mode": lambda: text_mode_figures(pages),
         "heuristics": lambda: heuristics_figures(data_dir / "quality" / "labelled.jsonl"),
         "dedup": lambda: dedup_figures(data_dir, dedup_bases),

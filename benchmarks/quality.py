@@ -1,4 +1,4 @@
-"""Benchmark of fastText quality scoring (issue 6).
+"""Benchmark of fastText quality scoring.
 
     python benchmarks/quality.py [DATA_DIR] [--skip-bootstrap] [--train-docs 100000]
 

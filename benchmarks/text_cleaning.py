@@ -1,4 +1,4 @@
-"""Benchmark of the text cleaners and heuristic filters (issue 4).
+"""Benchmark of the text cleaners and heuristic filters.
 
     python benchmarks/text_cleaning.py [DATA_DIR]     # default ../shared/data
 

@@ -1,5 +1,5 @@
 """Shared fixtures. Every pipeline the suite runs is checked for conservation: each record
-read ends up kept or rejected, exactly once (DESIGN.md)."""
+read ends up kept or rejected, exactly once (docs/ARCHITECTURE.md, conservation)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import zhclean.cli
-import zhclean.engines.local
+import zhclean.engines.driver
 from zhclean.demo.pages import demo_responses
 from zhclean.io.shards import shard_paths
 from zhclean.io.storage import StoragePath, parquet_file
@@ -22,7 +22,7 @@ def count_rows(directory: StoragePath) -> int:
     return sum(parquet_file(path).metadata.num_rows for path in shard_paths(directory))
 
 
-def assert_output_conserves(result: zhclean.engines.local.RunResult) -> None:
+def assert_output_conserves(result: zhclean.engines.driver.RunResult) -> None:
     stats = result.stats
     kept_rows = count_rows(result.out_dir / "kept")
     rejected_rows = count_rows(result.out_dir / "rejected")
@@ -44,7 +44,7 @@ def conservation_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         assert outcomes == read, f"pipeline read {read} records but gave {outcomes}"
         assert (self.stats.kept - kept_before) + (self.stats.rejected - rejected_before) == read
 
-    original_clean = zhclean.engines.local.run_clean
+    original_clean = zhclean.engines.driver.run_clean
 
     @functools.wraps(original_clean)
     def checked_clean(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -53,7 +53,7 @@ def conservation_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return result
 
     monkeypatch.setattr(Pipeline, "run", checked_run)
-    monkeypatch.setattr(zhclean.engines.local, "run_clean", checked_clean)
+    monkeypatch.setattr(zhclean.engines.driver, "run_clean", checked_clean)
     monkeypatch.setattr(zhclean.cli, "run_clean", checked_clean)
     yield
 

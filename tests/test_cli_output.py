@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-import zhclean.engines.local
+import zhclean.engines.driver
 from zhclean.cli import main, with_scoring_before_dedup
 from zhclean.filters import CjkRatioFilter
 from zhclean.io.shards import OUTPUT_SCHEMA, shard_paths
@@ -205,7 +205,7 @@ def test_resume_accepts_the_same_input_by_absolute_path(
 
 def test_the_progress_total_counts_a_split_file_once(demo_crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[int | None, int]] = []
-    original = zhclean.engines.local.Progress
+    original = zhclean.engines.driver.Progress
 
     class Recording(original):  # type: ignore[misc, valid-type]
         def close(self) -> None:
@@ -217,7 +217,7 @@ def test_the_progress_total_counts_a_split_file_once(demo_crawl: Path, tmp_path:
             self.total = total_bytes
             self.bar = _Bar()
 
-    monkeypatch.setattr(zhclean.engines.local, "Progress", Recording)
+    monkeypatch.setattr(zhclean.engines.driver, "Progress", Recording)
     assert clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--workers", "3") == 0
     size = os.path.getsize(demo_crawl)
     total, reached = seen[0]

@@ -1,5 +1,5 @@
-"""One conformance check over every exported step (DESIGN.md: a step is its constructor
-parameters). Runs over `zhclean.registry.exported_steps()`, so steps added later are
+"""One conformance check over every step (a step is its constructor parameters:
+docs/ARCHITECTURE.md). Runs over `zhclean.registry.exported_steps()`, so steps added later are
 covered without editing this file."""
 
 from __future__ import annotations

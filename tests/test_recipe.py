@@ -46,3 +46,25 @@ def test_bad_recipes_say_what_is_valid(text: str, message: str) -> None:
 def test_unknown_recipe_name_lists_builtins() -> None:
     with pytest.raises(RecipeError, match="default"):
         load_recipe("no-such-recipe")
+
+
+def test_a_step_is_found_by_recipes_from_its_module_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a step is one module in a stage package: no registry or export line to edit."""
+    import zhclean.filters
+    from zhclean import registry
+
+    (tmp_path / "shouting.py").write_text(
+        "from zhclean.steps import Filter\n\n\n"
+        "class ShoutingFilter(Filter):\n"
+        "    name = 'shouting'\n"
+        "    codes = ('too_many',)\n\n"
+        "    def check(self, doc):\n"
+        "        return None\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(zhclean.filters, "__path__", [*zhclean.filters.__path__, str(tmp_path)])
+    registry._steps.cache_clear()
+    try:
+        assert registry.step_class("shouting").__name__ == "ShoutingFilter"
+    finally:
+        registry._steps.cache_clear()

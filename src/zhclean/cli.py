@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from zhclean import __version__
-from zhclean.engines.local import OutputError, RunResult, run_clean
+from zhclean.engines import OutputError, RunResult, run_clean
 from zhclean.io.readers import DEFAULT_MAX_RECORD_BYTES, FORMATS, InputError, ReaderOptions
 from zhclean.io.shards import read_rows, shard_paths
 from zhclean.io.storage import StorageError, StoragePath, as_path

@@ -11,7 +11,7 @@ rejects that document as `limit.seconds` instead of holding up the run (see `tim
 A deduplicator needs every document at once, so `run` splits the pipeline at each
 deduplicator into segments: the documents that survive a segment are held until the
 deduplicator has seen them all (the file engine spills them to Parquet
-instead, see `engines/local.py`).
+instead, see `engines/driver.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 
 from zhclean.document import Document, Reject, Rejected
 from zhclean.steps import DedupEntry, Deduplicator, Step, dedup_key
+from zhclean.tables import apply_pipeline, kept_flags
 
 # Documents go through the steps in batches: batching lets scorers run their model once
 # per batch, and keeps the per-step timing overhead negligible.
@@ -337,15 +338,11 @@ class Pipeline:
         polars DataFrame, a pyarrow Table or RecordBatch, a batch dict of columns (what
         `datasets.Dataset.map(batched=True)` and Ray Data's `map_batches` pass), a list
         of strings or of row dicts, or a 🤗 `datasets.Dataset`. See `zhclean.api`."""
-        from zhclean.api import apply_pipeline
-
         return apply_pipeline(self, data, text_column=text_column, id_column=id_column, html_column=html_column)
 
     def keeps(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
         """Whether each row is kept (a list of bools; one bool for one example): the
         function for `datasets.Dataset.filter`, batched or not."""
-        from zhclean.api import kept_flags
-
         return kept_flags(self, data, text_column=text_column, id_column=id_column, html_column=html_column)
 
 

@@ -23,7 +23,7 @@ import math
 import os
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -350,6 +350,15 @@ def dedup_key(document_id: str, source: object) -> str:
     return f"{document_id} @ {source}" if source else document_id
 
 
+class PartitionExecutor(typing.Protocol):
+    """Runs a deduplicator's per-partition tasks: `zhclean.dedup.parallel.SerialExecutor`,
+    or the run's executor (`zhclean.engines.executor`)."""
+
+    def map_partitions(self, function: Callable[[int], Any], partitions: Sequence[int]) -> list[Any]:
+        """`[function(p) for p in partitions]`, in that order, run wherever the executor runs."""
+        ...
+
+
 class Deduplicator(Step):
     """Needs every document at once. The engine calls `signature` per document (in
     parallel), then `find_duplicates` once over all entries, then drops the documents it
@@ -361,5 +370,9 @@ class Deduplicator(Step):
     def signature(self, doc: Document) -> Any:
         raise NotImplementedError
 
-    def find_duplicates(self, entries: Iterable[DedupEntry], workdir: Path | None = None) -> dict[str, Reject]:
+    def find_duplicates(
+        self, entries: Iterable[DedupEntry], workdir: Path | None = None, executor: PartitionExecutor | None = None
+    ) -> dict[str, Reject]:
+        """The documents to drop, by `DedupEntry.id`. `executor` runs per-partition work
+        where a deduplicator has any (the run's executor; this process when None)."""
         raise NotImplementedError

@@ -70,7 +70,7 @@ STEP_PARAMS = [
     {"name": "ad_lines", "params": {"rules_file": "ad_lines.toml", "remove_fragments": True}},
     {"name": "length", "params": {"min_chars": 50, "max_chars": 1_000_000}},
     {"name": "cjk_ratio", "params": {"min_han_share": 0.2}},
-    {"name": "spam_words", "params": {"spam_words_file": "spam_words.toml"}},
+    {"name": "spam_words", "params": {"rules_file": "spam_words.toml"}},
 ]
 
 

@@ -17,7 +17,9 @@ from tests.dedup.corpus import ARTICLE_RIVER, random_documents, repost
 
 from zhclean.dedup import ExactDeduplicator, MinHashDeduplicator
 from zhclean.dedup.clusters import SHIFT_32, PartitionedComponents, connected_components
-from zhclean.dedup.parallel import ProcessPoolPartitionExecutor, RayPartitionExecutor, SerialExecutor
+from zhclean.dedup.parallel import SerialExecutor
+from zhclean.engines.executor import LocalExecutor
+from zhclean.engines.ray import RayExecutor
 from zhclean.document import Document
 from zhclean.pipeline import dedup_entry
 from zhclean.steps import DedupEntry
@@ -130,15 +132,15 @@ def corpus_entries(step: Any, count: int, seed: int) -> list[DedupEntry]:
 
 
 @pytest.fixture(scope="module")
-def process_pool() -> Iterator[ProcessPoolPartitionExecutor]:
-    with ProcessPoolPartitionExecutor(workers=2) as executor:
+def process_pool() -> Iterator[LocalExecutor]:
+    with LocalExecutor(workers=2) as executor:
         yield executor
 
 
 @pytest.mark.parametrize("step_class", [ExactDeduplicator, MinHashDeduplicator])
 @pytest.mark.parametrize("executor_name", ["serial", "process pool"])
 def test_partitioned_staged_mode_equals_memory_mode(
-    step_class: Any, executor_name: str, process_pool: ProcessPoolPartitionExecutor, tmp_path: Path
+    step_class: Any, executor_name: str, process_pool: LocalExecutor, tmp_path: Path
 ) -> None:
     executor = {"serial": SerialExecutor(), "process pool": process_pool}[executor_name]
     memory_step = step_class()
@@ -163,18 +165,18 @@ def test_a_staged_run_resumes_with_another_executor(tmp_path: Path) -> None:
     expected = step.find_duplicates(entries, tmp_path / "work")
     (tmp_path / "work" / "components.parquet").unlink()
     (tmp_path / "work" / "duplicates.parquet").unlink()
-    with ProcessPoolPartitionExecutor(2) as executor:
+    with LocalExecutor(2) as executor:
         assert step.find_duplicates([], tmp_path / "work", executor=executor) == expected
 
 
 def test_executors_keep_the_order_of_partitions() -> None:
     assert SerialExecutor().map_partitions(abs, [-3, 1, -2]) == [3, 1, 2]
-    with ProcessPoolPartitionExecutor(2) as executor:
+    with LocalExecutor(2) as executor:
         assert executor.map_partitions(abs, [-3, 1, -2, -7]) == [3, 1, 2, 7]
         assert executor.map_partitions(abs, [-5, 6]) == [5, 6]  # the same pool, reused
         assert executor.map_partitions(abs, []) == []
     with pytest.raises(ValueError):
-        ProcessPoolPartitionExecutor(0)
+        LocalExecutor(0)
 
 
 @pytest.mark.slow
@@ -188,9 +190,9 @@ def test_ray_executor_gives_the_same_duplicates(tmp_path: Path) -> None:
     if not already_running:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        assert RayPartitionExecutor().map_partitions(abs, [-1, 2, -3]) == [1, 2, 3]
+        assert RayExecutor().map_partitions(abs, [-1, 2, -3]) == [1, 2, 3]
         staged = MinHashDeduplicator(mode="staged", partitions=5, chunk_docs=64, max_edges_in_memory=0)
-        assert staged.find_duplicates(entries, tmp_path / "work", executor=RayPartitionExecutor()) == expected
+        assert staged.find_duplicates(entries, tmp_path / "work", executor=RayExecutor()) == expected
     finally:
         if not already_running:
             ray.shutdown()
@@ -205,7 +207,7 @@ def test_ray_engine_runs_the_staged_dedup_as_ray_tasks(
     pytest.importorskip("ray.data")
     import json
 
-    from zhclean.engines.local import run_clean
+    from zhclean.engines import run_clean
 
     inputs = []
     documents = random_documents(600, seed=15)
@@ -233,13 +235,13 @@ def test_ray_engine_runs_the_staged_dedup_as_ray_tasks(
     local = kept_ids("local")
     assert 300 < len(local) < 600
     calls: list[int] = []
-    original = RayPartitionExecutor.map_partitions
+    original = RayExecutor.map_partitions
 
-    def counted(self: RayPartitionExecutor, function: Any, partitions: Any) -> Any:
+    def counted(self: RayExecutor, function: Any, partitions: Any) -> Any:
         calls.append(len(partitions))
         return original(self, function, partitions)
 
-    monkeypatch.setattr(RayPartitionExecutor, "map_partitions", counted)
+    monkeypatch.setattr(RayExecutor, "map_partitions", counted)
     already_running = ray.is_initialized()
     if not already_running:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)

@@ -14,7 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from zhclean.demo.pages import demo_responses
-from zhclean.engines.local import Unit, UnitTask, run_clean
+from zhclean.engines import run_clean
+from zhclean.engines.plan import Unit
+from zhclean.engines.unit import UnitTask
 from zhclean.io.readers import InputError, ReaderOptions
 from zhclean.io.shards import shard_paths
 from zhclean.io.warc_writer import write_warc
@@ -146,8 +148,8 @@ def test_ray_engine_resumes_a_run_with_units_left_to_do(
 
 @pytest.mark.slow
 def test_an_error_in_a_ray_worker_is_raised_in_the_caller(local_ray: Any, tmp_path: Path) -> None:
-    from zhclean.engines.local import Progress
-    from zhclean.engines.ray import run_segment_on_ray
+    from zhclean.engines.progress import Progress
+    from zhclean.engines.ray import run_units_on_ray
 
     path = tmp_path / "notes.txt"
     path.write_text("这不是任何已知格式。", encoding="utf-8")
@@ -155,7 +157,7 @@ def test_an_error_in_a_ray_worker_is_raised_in_the_caller(local_ray: Any, tmp_pa
     task = UnitTask(Unit(0, path, "bogus"), 0, recipe.steps, ReaderOptions(), tmp_path / "out", 64)
     progress = Progress(None, "reading", enabled=False)
     with pytest.raises(InputError, match="unknown format 'bogus'"):
-        run_segment_on_ray([task], progress, {}, lambda task, stats: None)
+        run_units_on_ray([task], progress, {}, lambda task, stats: None)
     progress.close()
 
 

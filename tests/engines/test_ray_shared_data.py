@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from zhclean.engines.local import run_clean
+from zhclean.engines import run_clean
 from zhclean.io.shards import shard_paths
 from zhclean.recipe import load_recipe
 

@@ -9,7 +9,8 @@ import pytest
 
 from zhclean.document import Document, Reject
 from zhclean.extract import MainContentExtractor
-from zhclean.extract.dom_tokens import RULES_FILE, DomTokenRules, class_words, load_rules_toml
+from zhclean.extract.dom_tokens import DEFAULT_RULES_FILE, DomTokenRules, class_words
+from zhclean.rules import load_rules_file
 
 PARAGRAPHS = [
     "今年春天，小镇的图书馆终于重新开放了。馆长说，修缮工作持续了整整两年，书架、灯光和座椅都换成了新的。",
@@ -279,9 +280,7 @@ def test_step_contract() -> None:
 
 
 def test_every_removal_names_a_rule_of_the_rules_file() -> None:
-    rule_ids = {
-        rule["id"] for section in ("rule", "text_rule") for rule in load_rules_toml(RULES_FILE)[section]
-    }
+    rule_ids = {rule["id"] for rule in load_rules_file(DEFAULT_RULES_FILE)["rules"]}
     blocks = "".join(block for block, *_ in BOILERPLATE_CASES)
     doc = extracted(
         article_page(extra_inside=blocks, extra_outside='<div class="sidebar"><p>侧栏文字</p></div>')
@@ -308,12 +307,8 @@ def test_class_words(value: str, words: list[str]) -> None:
     assert class_words(value) == words
 
 
-def test_rules_file_has_a_header_and_unique_ids() -> None:
-    data = load_rules_toml(RULES_FILE)
-    assert {"version", "source", "licence"} <= set(data["header"])
-    ids = [rule["id"] for section in ("rule", "text_rule") for rule in data[section]]
-    assert len(ids) == len(set(ids))
-    rules = DomTokenRules(data)
+def test_the_token_rules_classify_class_names() -> None:
+    rules = DomTokenRules(load_rules_file(DEFAULT_RULES_FILE))
     assert rules.classify("div", {"class": "footer-links"})[0] != -1
     assert rules.classify("div", {"class": "header"})[0] == -1
 

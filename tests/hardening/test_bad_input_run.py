@@ -1,5 +1,5 @@
 """`zhclean clean` over the bad-input corpus: exit 0, every good record kept, every bad
-record rejected with a specific reason, memory bounded (issue 9)."""
+record rejected with a specific reason, memory bounded."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from zhclean.io.shards import shard_paths
 # per-record limits (`limit.*`, whichever step enforced them).
 SPECIFIC_PREFIXES = ("io.", "decode.", "limit.")
 # The run's peak RSS may grow this much over the corpus' largest record (100 MB) before
-# the test fails: the issue's bound is "not 10×". Measured: about 250 MB (see report).
+# the test fails: the bound is "not 10×". Measured: about 250 MB (see report).
 MAX_PEAK_RSS_BYTES = 1_000 * 1024 * 1024
 
 

@@ -1,4 +1,4 @@
-"""The reader + decoder + extractor fuzz target, for a bounded time in CI (issue 9).
+"""The reader + decoder + extractor fuzz target, for a bounded time in CI.
 
 The 10-minute run is `tests/hardening/fuzz_10min.sh` (atheris when installed)."""
 

@@ -1,4 +1,4 @@
-"""Property-based tests over every exported cleaner and filter (issue 9): arbitrary
+"""Property-based tests over every exported cleaner and filter: arbitrary
 Unicode, lone surrogates and combining marks included, never makes a step raise; cleaners
 never grow a text (beyond what NFKC legitimately expands); steps that claim to be
 idempotent are; a Pipeline of all of them conserves records.

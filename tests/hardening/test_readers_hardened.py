@@ -1,4 +1,4 @@
-"""Readers and the decoder on hostile bytes, record by record (issue 9)."""
+"""Readers and the decoder on hostile bytes, record by record."""
 
 from __future__ import annotations
 

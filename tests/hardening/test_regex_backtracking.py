@@ -1,8 +1,8 @@
-"""No regular expression in rules/ or in the code backtracks catastrophically (issue 9).
+"""No regular expression in the rule files or in the code backtracks catastrophically.
 
 Every pattern is found, not listed by hand: module-level compiled patterns of every
 zhclean module, the patterns every exported step builds lazily (found by walking the
-step after a warm-up call), and every `pattern` of every rules/*.toml file compiled as
+step after a warm-up call), and every `pattern` of every rule file compiled as
 its loader does. Each meets adversarial inputs of 100,000 characters: long runs of every
 character class a pattern cares about, its own literals repeated, near-matches (its
 literals with the last one changed) repeated, and alternations of those. Each run must
@@ -30,7 +30,7 @@ import zhclean
 from zhclean.clean.ad_lines import compile_rules
 from zhclean.document import Document
 from zhclean.registry import exported_steps
-from zhclean.rules import REPOSITORY_RULES_DIR, load_rules_file
+from zhclean.rules import load_rules_file, shipped_rules_files
 
 LIMIT_SECONDS = 0.050
 INPUT_BYTES = 100_000
@@ -107,17 +107,17 @@ def code_patterns() -> Iterator[tuple[str, Pattern]]:
 
 
 def rule_patterns() -> Iterator[tuple[str, Pattern]]:
-    """Every rule of rules/*.toml, compiled as its step compiles it: ad_lines.toml through
+    """Every rule of every rule file, compiled as its step compiles it: ad_lines.toml through
     `compile_rules` (which keeps each rule on one line), other files' patterns as written."""
     for rule in compile_rules("ad_lines.toml"):
         for pattern in walk(vars(rule), 1, set()):
             yield f"ad_lines.toml {rule.id}", pattern
-    for path in sorted(REPOSITORY_RULES_DIR.glob("*.toml")):
-        if path.name == "ad_lines.toml":
+    for name in shipped_rules_files():
+        if name == "ad_lines.toml":
             continue
-        data = load_rules_file(path.name)
+        data = load_rules_file(name)
         for rule in rules_with_patterns(data):
-            yield f"{path.name} {rule.get('id')}", re.compile(rule["pattern"], re.IGNORECASE | re.MULTILINE)
+            yield f"{name} {rule.get('id')}", re.compile(rule["pattern"], re.IGNORECASE | re.MULTILINE)
 
 
 def rules_with_patterns(data: Any) -> Iterator[dict[str, Any]]:
@@ -164,7 +164,7 @@ def adversarial_inputs(pattern: Pattern) -> Iterator[tuple[str, str]]:
 
 
 def hundred_kilobytes(text: str) -> str:
-    """`text` cut to 100 kB of UTF-8 (the issue's unit): 100,000 ASCII characters, about
+    """`text` cut to 100 kB of UTF-8 (the unit the limit is stated in): 100,000 ASCII characters, about
     33,000 Chinese ones."""
     encoded = text.encode("utf-8", errors="surrogatepass")[:INPUT_BYTES]
     for cut in range(4):  # the cut may fall inside a character

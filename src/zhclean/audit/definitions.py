@@ -5,34 +5,29 @@
   hold the thresholds. `io.*` reasons come from the readers and `pipeline.*` from the
   engine.
 * A rule id (in a Removal, or named in a Reject's detail) is defined by an entry of a rule
-  file in `rules/`: the file, the line of its `id = "…"`, the entry's fields (its pattern,
-  words …) and the file's version hash. Rule ids that no file defines (rules built into a
-  step's code) are attributed to the step that emitted them.
-
-Rule files are read with `zhclean.rules` when it exists; otherwise from the repository's
-`rules/` directory, so the audit degrades to "defined in code" rather than failing.
+  file (`zhclean.rules`): the file, the line of its `id = "…"`, the entry's fields (its
+  pattern, words …) and the file's version hash. Rule ids that no file defines (rules built
+  into a step's code) are attributed to the step that emitted them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import inspect
-import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from zhclean.rules import (
+    RulesFileError,
+    load_rules_file,
+    rule_id_lines,
+    rules_file_hash,
+    rules_file_path,
+    rules_version,
+    shipped_rules_files,
+)
 
-# src/zhclean/audit/definitions.py → repository root is parents[3].
-REPOSITORY_RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
-RULE_FILE_SUFFIXES = (".toml", ".txt")
 # Reasons whose prefix is not a step.
 NON_STEP_ORIGINS = {
     "io": (
@@ -45,7 +40,7 @@ NON_STEP_ORIGINS = {
         "zhclean.io.readers",
         "records read from the inputs; those unreadable are rejected as io.*",
     ),
-    "pipeline": ("engine", "zhclean.engines.local", "rejected by the engine after the last step"),
+    "pipeline": ("engine", "zhclean.engines.unit", "rejected by the engine after the last step"),
     "limit": (
         "limit",
         "zhclean.pipeline",
@@ -61,7 +56,6 @@ class RuleDefinition:
     file: str  # rule file name as steps name it (e.g. "ad_lines.toml")
     path: str  # where it was read from
     line: int | None  # 1-based line of `id = "…"`
-    table: str  # the TOML array it sits in ("rules", "categories" …)
     fields: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
@@ -71,7 +65,6 @@ class RuleDefinition:
             "file": self.file,
             "path": self.path,
             "line": self.line,
-            "table": self.table,
             "fields": self.fields,
         }
 
@@ -122,18 +115,16 @@ class Definitions:
         definitions = cls(step_params=step_params, step_classes=exported_step_classes())
         recorded = recorded_rules_hashes(stats)
         for name in rule_file_names(step_params):
-            path = locate_rules_file(name)
-            if path is None:
+            rules = rule_definitions(name)
+            if rules is None:
                 continue
-            data = path.read_bytes()
-            rules = parse_rule_definitions(name, path, data)
             for rule in rules:
                 definitions.rules.setdefault(rule.id, rule)
             definitions.rules_files[name] = RulesFile(
                 name=name,
-                path=str(path),
-                sha256=hashlib.sha256(data).hexdigest(),
-                version=rules_file_version(path, data),
+                path=str(rules_file_path(name)),
+                sha256=rules_file_hash(name),
+                version=rules_version(name),
                 rule_count=len(rules),
                 recorded_sha256=recorded.get(name),
             )
@@ -231,119 +222,36 @@ def source_file(step_class: type) -> str | None:
 
 
 def rule_file_names(step_params: dict[str, dict[str, Any]]) -> list[str]:
-    """Rule files an output may refer to: every file a step parameter names (`*_file`
-    parameters such as `rules_file`, `spam_words_file`), then every file shipped in the
-    rules directory (steps such as the main-content extractor read theirs by default)."""
+    """Rule files an output may refer to: every file a step's `rules_file` parameter
+    names, then every shipped file (a step may have read its default)."""
     names: list[str] = []
     for params in step_params.values():
-        for key, value in params.items():
-            if key.endswith("_file") and isinstance(value, str) and value.endswith(RULE_FILE_SUFFIXES):
-                if value not in names:
-                    names.append(value)
-    for directory in rules_directories():
-        for path in sorted(directory.iterdir()):
-            if path.suffix in RULE_FILE_SUFFIXES and path.name not in names:
-                names.append(path.name)
+        value = params.get("rules_file")
+        if isinstance(value, str) and value not in names:
+            names.append(value)
+    names += [name for name in shipped_rules_files() if name not in names]
     return names
 
 
-def rules_directories() -> list[Path]:
-    directories: list[Path] = []
+def rule_definitions(name: str) -> list[RuleDefinition] | None:
+    """The rules of one file; None when it is gone or broken (an audit of an old output
+    then shows the rules as "defined in code" rather than failing)."""
     try:
-        from importlib import resources
-
-        packaged = Path(str(resources.files("zhclean") / "rules"))
-        if packaged.is_dir():
-            directories.append(packaged)
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover
-        pass
-    if REPOSITORY_RULES_DIR.is_dir():
-        directories.append(REPOSITORY_RULES_DIR)
-    return directories
-
-
-def locate_rules_file(name: str) -> Path | None:
-    """Through `zhclean.rules.rules_file_path` when that module exists, else the rules
-    directories; None when the file is nowhere."""
-    try:
-        rules_module = importlib.import_module("zhclean.rules")
-        path = rules_module.rules_file_path(name)
-        return Path(path)
-    except (ImportError, AttributeError):
-        pass
-    except (FileNotFoundError, OSError):
+        data = load_rules_file(name)
+        lines = rule_id_lines(name)
+        path = str(rules_file_path(name))
+    except (FileNotFoundError, OSError, RulesFileError):
         return None
-    given = Path(name)
-    if given.is_file():
-        return given
-    for directory in rules_directories():
-        if (directory / name).is_file():
-            return directory / name
-    return None
-
-
-def rules_file_version(path: Path, data: bytes) -> str:
-    """`<header version>+<12 hex of sha256>`, as `zhclean.rules.rules_version` gives it."""
-    version = "0"
-    if path.suffix == ".toml":
-        try:
-            parsed = tomllib.loads(data.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            parsed = {}
-        for header_key in ("header", "meta"):
-            header = parsed.get(header_key)
-            if isinstance(header, dict) and "version" in header:
-                version = str(header["version"])
-                break
-    else:
-        match = re.search(r"^#\s*version:\s*(\S+)", data.decode("utf-8", errors="replace"), re.MULTILINE)
-        if match:
-            version = match.group(1)
-    return f"{version}+{hashlib.sha256(data).hexdigest()[:12]}"
-
-
-def parse_rule_definitions(name: str, path: Path, data: bytes) -> list[RuleDefinition]:
-    """Every table with a string `id` in a TOML rule file, at any depth; `.txt` word lists
-    have no ids and define no rules."""
-    if path.suffix != ".toml":
-        return []
-    text = data.decode("utf-8", errors="replace")
-    try:
-        parsed = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return []
-    lines = text.splitlines()
-    definitions: list[RuleDefinition] = []
-
-    def visit(value: Any, table: str) -> None:
-        if isinstance(value, dict):
-            if isinstance(value.get("id"), str) and table:
-                definitions.append(
-                    RuleDefinition(
-                        id=value["id"],
-                        file=name,
-                        path=str(path),
-                        line=id_line(lines, value["id"]),
-                        table=table,
-                        fields={key: item for key, item in value.items() if key != "id"},
-                    )
-                )
-            for key, item in value.items():
-                visit(item, f"{table}.{key}" if table else key)
-        elif isinstance(value, list):
-            for item in value:
-                visit(item, table)
-
-    visit(parsed, "")
-    return definitions
-
-
-def id_line(lines: list[str], rule_id: str) -> int | None:
-    pattern = re.compile(r"""^\s*id\s*=\s*["']""" + re.escape(rule_id) + r"""["']""")
-    for number, line in enumerate(lines, start=1):
-        if pattern.match(line):
-            return number
-    return None
+    return [
+        RuleDefinition(
+            id=rule["id"],
+            file=name,
+            path=path,
+            line=lines.get(rule["id"]),
+            fields={key: value for key, value in rule.items() if key != "id"},
+        )
+        for rule in data["rules"]
+    ]
 
 
 def recorded_rules_hashes(stats: dict[str, Any]) -> dict[str, str]:
@@ -362,12 +270,11 @@ def recorded_rules_hashes(stats: dict[str, Any]) -> dict[str, str]:
 
 def rules_files_used(step_params: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
     """What the engine should record in stats.json as `rules_files`: each rule file a run
-    could read, with its sha256 and version. (Offered to engines/local.py write_stats.)"""
+    could read, with its sha256 and version. (Written into the run's stats by the run driver.)"""
     used: dict[str, dict[str, str]] = {}
     for name in rule_file_names(step_params):
-        path = locate_rules_file(name)
-        if path is None:
+        try:
+            used[name] = {"sha256": rules_file_hash(name), "version": rules_version(name)}
+        except (FileNotFoundError, OSError, RulesFileError):
             continue
-        data = path.read_bytes()
-        used[name] = {"sha256": hashlib.sha256(data).hexdigest(), "version": rules_file_version(path, data)}
     return used

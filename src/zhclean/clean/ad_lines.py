@@ -1,6 +1,6 @@
 """Strips Chinese ad and boilerplate lines, and promotional fragments inside lines.
 
-Rules are data (`rules/ad_lines.toml`): each has a stable id and a category — QR/WeChat
+Rules are data (`zhclean/rules/ad_lines.toml`): each has a stable id and a category — QR/WeChat
 follow prompts, copyright and licence numbers, reprint notices, disclaimers, bylines,
 previous/next navigation, share widgets, read-more and open-app prompts, contact spam, ad
 markers, counters, comment boxes, forum index lines. A line rule removes a whole line, but
@@ -32,7 +32,8 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
 
 from zhclean.document import Removal
-from zhclean.rules import load_rules_file, two_character_gate
+from zhclean.rules import load_rules_file
+from zhclean.text.patterns import two_character_gate
 from zhclean.steps import Cleaned, Cleaner
 
 DEFAULT_RULES_FILE = "ad_lines.toml"
@@ -185,12 +186,8 @@ def compile_rules(file_name: str) -> list[CompiledRule]:
     separate whole-text scans are several times faster than one alternation per line)."""
     data = load_rules_file(file_name)
     compiled: list[CompiledRule] = []
-    seen: set[str] = set()
-    for rule in data.get("rules", []):
+    for rule in data["rules"]:  # ids are unique: the loader checks every file
         rule_id = rule["id"]
-        if rule_id in seen:
-            raise ValueError(f"{file_name}: duplicate rule id {rule_id!r}")
-        seen.add(rule_id)
         source = single_line(rule["pattern"])
         compiled.append(
             CompiledRule(

@@ -9,9 +9,9 @@ check: an ID number's ISO 7064 check digit and birth date, a card number's Luhn 
 and issuer prefix, an IP address's being globally routable. QQ numbers and WeChat ids,
 which look like any other digit run or word, only where the text names them.
 
-The patterns are data (`rules/pii.toml`, one rule id per kind, `pii.<kind>`); they are
-joined into one alternation and the text is scanned once. Text without a digit, an `@`
-or a messenger key is returned at once.
+The patterns are data (the rule file `pii.toml`, one rule id per kind, `pii.<kind>`);
+they are joined into one alternation and the text is scanned once. Text without a digit,
+an `@` or a messenger key is returned at once.
 
 `action`:
 * `mask` (default): each item becomes its kind's tag (`[手机号]`, `[身份证号]` …; `tags`
@@ -46,6 +46,7 @@ ACTIONS = ("mask", "remove", "reject")
 # document is a list of people (a leaked form, a directory) rather than an article.
 DEFAULT_MAX_ITEMS = 5
 SKIP_KIND = "skip"
+CONTEXT_KIND = "context"
 
 # Full-width digits and letters (how some pages write numbers) to ASCII, for the checks.
 FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -180,20 +181,24 @@ class PiiRule:
 
 
 def load_pii_rules(file_name: str) -> list[PiiRule]:
-    """The rules of `file_name`, in file order; `not_after`/`not_before` may name a list
-    of the `[contexts]` table instead of listing words."""
+    """The rules of `file_name` that find or skip text, in file order. `not_after` and
+    `not_before` list words, or name the id of a `kind = "context"` rule holding them."""
     data = load_rules_file(file_name)
-    contexts: dict[str, list[str]] = data.get("contexts", {})
+    contexts = {
+        entry["id"]: entry.get("words", []) for entry in data["rules"] if entry.get("kind") == CONTEXT_KIND
+    }
 
     def words(value: Any) -> tuple[str, ...]:
         if isinstance(value, str):
             if value not in contexts:
-                raise ValueError(f"{file_name}: no context list {value!r} (have: {', '.join(contexts)})")
+                raise ValueError(f"{file_name}: no context rule {value!r} (have: {', '.join(contexts)})")
             value = contexts[value]
         return tuple(value or ())
 
     rules = []
     for entry in data["rules"]:
+        if entry.get("kind") == CONTEXT_KIND:
+            continue
         check = entry.get("check", "")
         if check and check not in CHECKS:
             known = ", ".join(CHECKS)

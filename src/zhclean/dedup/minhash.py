@@ -8,11 +8,11 @@ of the kept copy's id).
 Defaults and why:
 * character 5-grams (`ngram_chars=5`): on a real Chinese repost pair, splitting on `\\W`
   scores Jaccard 0.0 (each clause is one token), character 24-grams 0.18, character
-  5-grams 0.64 (DESIGN.md).
+  5-grams 0.64 (docs/ARCHITECTURE.md).
 * 16 bands × 8 rows (`bands`, `rows_per_band`): the chance that a pair of Jaccard s
   becomes a candidate is 1 - (1 - s^8)^16: 0.95 at s = 0.8, 0.24 at s = 0.6, 0.0006 at
   s = 0.3. Set explicitly: datasketch's automatic choice for threshold 0.8 found 188 of
-  237 true pairs where 16 × 8 found 235 (DESIGN.md).
+  237 true pairs where 16 × 8 found 235 (docs/ARCHITECTURE.md).
 * 256 signature words (`signature_words`): the bands use the first 128; verification
   uses all 256, which makes the estimate tighter (see `zhclean.dedup.signatures`).
 * candidates are verified (`min_estimated_jaccard=0.75`): a pair is linked only when its

@@ -9,7 +9,7 @@ Both are `bytes` (compact to pickle and to store): a row of little-endian uint16
 
 Why one-permutation hashing. Classic MinHash applies k hash functions to every shingle:
 k × shingles multiply-shifts, ≈ 128 × 1,200 for a news article — in numpy that is ≈ 0.3 ms
-a document (DESIGN.md's prototype: ×12–15 datasketch). One-permutation hashing (Li, Owen &
+a document (the first prototype measured ×12–15 datasketch). One-permutation hashing (Li, Owen &
 Zhang, NIPS 2012) hashes each shingle once to 64 bits, splits the hash range into k bins
 and keeps the smallest hash in each bin: the chance that two documents agree on a bin is
 their Jaccard similarity, as for k independent permutations, at the cost of one hash per

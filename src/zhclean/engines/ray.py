@@ -1,11 +1,12 @@
-"""The Ray engine: the local engine's units of work, run by Ray Data workers.
+"""The Ray executor: the run's units of work on Ray Data workers, a staged dedup's
+partitions as Ray tasks.
 
     zhclean clean dump/*.warc.gz -o out/ --engine ray                  # a local Ray
     zhclean clean dump/*.warc.gz -o out/ --engine ray --address auto   # a running cluster
 
 Each unit (an input file, or a unit's work shards in a later segment) is one row of a Ray
 Data dataset; `map_batches` hands the rows, one at a time, to a pool of `UnitRunner`
-actors. A runner runs the SAME `run_unit` as the local engine, so it writes the same shards
+actors. A runner runs the SAME `run_unit` as the local executor, so it writes the same shards
 under the same names (`part-<unit>-…`): the output does not depend on the engine, on how
 many workers ran, or on which finished first.
 
@@ -16,11 +17,11 @@ Ray Data still does the scheduling, retries and back-pressure; the runners are a
 step's expensive state (jieba, OpenCC, fastText models) is built once per worker and reused
 for every unit that worker runs, instead of once per unit.
 
-The driver calls `on_done(task, stats)` as each unit's row comes back (the manifest is
-written there, never by a worker), and the deduplicators' global stage is driven from the
-driver (`local.run_deduplicator`): in staged mode its per-partition stages (edges from the
-band rows shuffled by hash, connected components partitioned on disk) run as Ray tasks
-(`dedup_options`); the memory mode runs in the driver. The output directory and the inputs
+The run driver (`zhclean.engines.driver`) calls `on_done(task, stats)` as each unit's row
+comes back (the manifest is written there, never by a worker), and drives the
+deduplicators' global stage: in staged mode its per-partition stages (edges from the band
+rows shuffled by hash, connected components partitioned on disk) run as Ray tasks
+(`map_partitions`); the memory mode runs in the driver. The output directory and the inputs
 must be on a file system every node sees (NFS, a mounted bucket) or object storage
 (`s3://…`, see `zhclean.io.storage`), as with any shared-nothing writer.
 """
@@ -28,21 +29,23 @@ must be on a file system every node sees (NFS, a mounted bucket) or object stora
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import logging
 import os
 import pickle
 import threading
 import traceback
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
-from zhclean.engines.local import PROGRESS_INTERVAL_SECONDS, Progress, UnitTask, remove_unit_outputs, run_unit
+from zhclean.engines.progress import PROGRESS_INTERVAL_SECONDS, Progress
+from zhclean.engines.unit import UnitTask, remove_unit_outputs, run_unit
 from zhclean.io.readers import InputError
 from zhclean.pipeline import Pipeline, PipelineStats
-from zhclean.steps import Deduplicator, Step
+from zhclean.steps import Step
+
+Result = TypeVar("Result")
 
 MISSING_RAY = "the Ray engine needs the ray extra: pip install 'zhclean[ray]'"
 
@@ -69,21 +72,6 @@ def connect(ray: Any, address: str | None) -> None:
         # "local": a new Ray of our own even while a `ray start` cluster runs on this
         # machine; without it, ray.init joins that cluster and refuses num_cpus.
         ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False)
-
-
-def dedup_options(deduplicator: Deduplicator, address: str | None) -> dict[str, Any]:
-    """Issue 8: the keyword arguments `local.run_deduplicator` adds to `find_duplicates` on
-    the Ray engine: a Ray executor for a staged deduplicator that takes one
-    (`zhclean.dedup.parallel`), nothing otherwise (the memory mode is one process by design).
-    Connects first: a resumed run whose units were all done has not started Ray yet."""
-    if getattr(deduplicator, "mode", None) != "staged":
-        return {}
-    if "executor" not in inspect.signature(deduplicator.find_duplicates).parameters:
-        return {}
-    from zhclean.dedup.parallel import RayPartitionExecutor
-
-    connect(import_ray(), address)
-    return {"executor": RayPartitionExecutor()}
 
 
 def quiet_ray_data(ray: Any) -> None:
@@ -131,7 +119,7 @@ class UnitRunner:
             return pickle.dumps(("failed", error))
 
 
-def run_segment_on_ray(
+def run_units_on_ray(
     tasks: list[UnitTask],
     progress: Progress,
     sizes: dict[int, int],
@@ -139,7 +127,7 @@ def run_segment_on_ray(
     address: str | None = None,
 ) -> None:
     """Runs one segment's tasks on Ray; `on_done` is called in this process as each unit
-    completes, in completion order, exactly as `local.run_segment` does."""
+    completes, in completion order, exactly as the local executor does."""
     if not tasks:
         return
     ray = import_ray()
@@ -207,3 +195,49 @@ def run_segment_on_ray(
         finished.set()
         drainer.join()
         messages.shutdown(force=True)
+
+
+class RayExecutor:
+    """Units as rows of a Ray Data dataset run by `UnitRunner` actors (one per CPU of the
+    cluster), dedup partitions as `ray.remote` tasks. Connects on first use (`connect`), so
+    a resumed run whose units were all done starts Ray only if its dedup needs it.
+
+    `workers` is what the run asked for, recorded in its stats; Ray sizes its pool from the
+    cluster's CPUs."""
+
+    def __init__(self, address: str | None = None, workers: int = 1, num_cpus_per_partition: float = 1, max_retries: int = 3) -> None:
+        self.address = address
+        self.workers = workers
+        self.num_cpus_per_partition = num_cpus_per_partition
+        self.max_retries = max_retries
+
+    def run_units(
+        self,
+        tasks: list[UnitTask],
+        progress: Progress,
+        sizes: dict[int, int],
+        on_done: Callable[[UnitTask, PipelineStats], None],
+    ) -> None:
+        run_units_on_ray(tasks, progress, sizes, on_done, self.address)
+
+    def map_partitions(self, function: Callable[[int], Result], partitions: Sequence[int]) -> list[Result]:
+        """One Ray task per partition. The function is put in the object store once and
+        shared by every task. Ray retries a task whose worker died (`max_retries`); the
+        staged dedup's tasks are idempotent, so a retry is safe."""
+        if not partitions:
+            return []
+        ray = import_ray()
+        connect(ray, self.address)
+        remote = ray.remote(num_cpus=self.num_cpus_per_partition, max_retries=self.max_retries)(call_with_partition)
+        shared = ray.put(function)
+        return list(ray.get([remote.remote(shared, partition) for partition in partitions]))
+
+    def close(self) -> None:
+        """The Ray connection stays for the process (a caller's own `ray.init` included)."""
+
+    def __repr__(self) -> str:
+        return f"RayExecutor(address={self.address!r})"
+
+
+def call_with_partition(function: Callable[[int], Any], partition: int) -> Any:
+    return function(partition)

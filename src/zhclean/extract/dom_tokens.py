@@ -1,6 +1,6 @@
 """Which DOM elements are ads and boilerplate, and which are likely content roots.
 
-The tokens are data, in `rules/dom_tokens.toml` (one rule per concept, each with a stable
+The tokens are data, in `zhclean/rules/dom_tokens.toml` (one rule per concept, each with a stable
 id). This module compiles them into dictionary lookups: an element is classified from its
 tag, its `class` / `id` words, a few attributes and its inline `style`. Results for a
 given (class, id) pair are cached, because a page repeats the same few class names
@@ -16,9 +16,7 @@ from itertools import accumulate
 from operator import add
 from typing import Any
 
-from zhclean.rules import load_rules_file
-
-RULES_FILE = "dom_tokens.toml"
+DEFAULT_RULES_FILE = "dom_tokens.toml"
 # Words of class and id values: runs of letters/digits; camelCase humps split below.
 WORD_PATTERN = re.compile(r"[^\W_]+")
 CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -38,12 +36,6 @@ class DomRule:
     kind: str  # "boilerplate", "content", "structure" or "text"
     category: str
     inline: bool = False  # also drops inline elements, not only block containers
-
-
-def load_rules_toml(file_name: str) -> dict[str, Any]:
-    """The parsed rules file, through the project's rule loader (package data, then the
-    repository's `rules/`)."""
-    return load_rules_file(file_name)
 
 
 def class_words(value: str) -> list[str]:
@@ -110,7 +102,10 @@ class DomTokenRules:
         self.content_joined: set[str] = set()
         self.content_tags: set[str] = set()
         self.content_attributes: set[str] = set()
-        for entry in data.get("rule", []):
+        entries = data["rules"]
+        for entry in entries:
+            if entry.get("kind") == "text":
+                continue  # below, after every token rule
             rule = DomRule(
                 id=entry["id"],
                 kind=entry.get("kind", "boilerplate"),
@@ -145,7 +140,7 @@ class DomTokenRules:
         # Text rules: every phrase of every rule in one literal alternation, matched on
         # lower-cased text (no quantifiers: no backtracking), then mapped to its rule.
         self.phrase_rules: dict[str, tuple[int, int]] = {}  # phrase -> (max chars, rule index)
-        for entry in data.get("text_rule", []):
+        for entry in (entry for entry in entries if entry.get("kind") == "text"):
             rule = DomRule(id=entry["id"], kind="text", category=entry["category"])
             index = len(self.rules)
             self.rules.append(rule)

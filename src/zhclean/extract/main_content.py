@@ -7,7 +7,7 @@
 Stages (one walk of the DOM, see `blocks.py`; how readability and trafilatura choose,
 re-thought for Chinese):
 
-1. **Drop boilerplate containers** named by the tokens in `rules/dom_tokens.toml` (ad, nav,
+1. **Drop boilerplate containers** named by the tokens in `zhclean/rules/dom_tokens.toml` (ad, nav,
    footer, sidebar, share, comment, related, login, hidden, iframe, form …) during the
    walk, without walking them. Each dropped container with visible text becomes a
    `Removal` ("main_content.<category>", the rule id). A matched container holding most
@@ -56,7 +56,8 @@ from zhclean.extract.blocks import (
     count_chars,
     count_sentence_punctuation,
 )
-from zhclean.extract.dom_tokens import NO_MATCH, RULES_FILE, DomTokenRules, load_rules_toml
+from zhclean.extract.dom_tokens import DEFAULT_RULES_FILE, NO_MATCH, DomTokenRules
+from zhclean.rules import load_rules_file
 from zhclean.steps import Extractor
 
 # 8 M characters: the largest real pages in our samples (novel chapters, wiki articles
@@ -249,18 +250,20 @@ class MainContentExtractor(Extractor):
         max_nodes: int = DEFAULT_MAX_NODES,
         forum_replies: bool = False,
         record_removals: bool = True,
+        rules_file: str = DEFAULT_RULES_FILE,
     ) -> None:
         self.max_html_chars = max_html_chars
         self.max_depth = max_depth
         self.max_nodes = max_nodes
         self.forum_replies = forum_replies
         self.record_removals = record_removals
+        self.rules_file = rules_file
         self._rules: DomTokenRules | None = None
 
     @property
     def rules(self) -> DomTokenRules:
         if self._rules is None:
-            self._rules = DomTokenRules(load_rules_toml(RULES_FILE))
+            self._rules = DomTokenRules(load_rules_file(self.rules_file))
         return self._rules
 
     def extract(self, doc: Document) -> Document | Reject:

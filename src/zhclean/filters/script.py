@@ -41,7 +41,7 @@ class ScriptFilter(Filter):
 
     def model(self) -> Any:
         if self._model is None:
-            import fasttext  # fasttext-numpy2, see DESIGN.md
+            import fasttext  # fasttext-numpy2, see docs/ARCHITECTURE.md
 
             self._model = fasttext.load_model(self.fasttext_model_path)
         return self._model

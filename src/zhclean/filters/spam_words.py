@@ -2,7 +2,7 @@
 spam and fraud (fake invoices, get-rich schemes).
 
 Reasons: `spam_words.<category code>` (declared below; the rule file may not add codes).
-The word lists are data, `rules/spam_words.toml`, one table per category with a stable
+The word lists are data, `zhclean/rules/spam_words.toml`, one table per category with a stable
 id, its words and its own thresholds. One compiled alternation scans the text once (a
 trie of the words, run on the case-folded text, so that `re` can skip to the characters
 that start a word); `detail` has the hits per category, the density per 1,000
@@ -18,10 +18,11 @@ from typing import ClassVar
 
 from zhclean.document import Document, Reject
 from zhclean.filters.chars import count_non_space
-from zhclean.rules import character_class, load_rules_file, two_character_gate
+from zhclean.rules import load_rules_file
 from zhclean.steps import Filter
+from zhclean.text.patterns import character_class, two_character_gate
 
-DEFAULT_SPAM_WORDS_FILE = "spam_words.toml"
+DEFAULT_RULES_FILE = "spam_words.toml"
 CATEGORY_CODES = ("gambling", "pornography", "advertising", "fraud")
 
 
@@ -110,7 +111,7 @@ def compile_words(file_name: str) -> CompiledWords:
     data = load_rules_file(file_name)
     category_of: dict[str, str] = {}
     categories: dict[str, Category] = {}
-    for table in data["categories"]:
+    for table in data["rules"]:
         code = table["code"]
         if code not in CATEGORY_CODES:
             raise ValueError(f"{file_name}: category code {code!r} is not one of {CATEGORY_CODES}")
@@ -131,13 +132,13 @@ class SpamWordFilter(Filter):
     name: ClassVar[str] = "spam_words"
     codes: ClassVar[tuple[str, ...]] = CATEGORY_CODES
 
-    def __init__(self, spam_words_file: str = DEFAULT_SPAM_WORDS_FILE) -> None:
-        self.spam_words_file = spam_words_file
+    def __init__(self, rules_file: str = DEFAULT_RULES_FILE) -> None:
+        self.rules_file = rules_file
         self._words: CompiledWords | None = None
 
     def words(self) -> CompiledWords:
         if self._words is None:
-            self._words = compile_words(self.spam_words_file)
+            self._words = compile_words(self.rules_file)
         return self._words
 
     def check(self, doc: Document) -> Reject | None:

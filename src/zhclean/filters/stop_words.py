@@ -3,7 +3,7 @@ product listings and SEO pages string nouns together without 的, 了, 是, 在 
 
 Reason: `stop_words.too_few`. Counted on characters with one compiled regex (no
 segmentation needed: these function words are single characters or short fixed words).
-The list is data: `rules/stop_words.txt`.
+The list is data: `zhclean/rules/stop_words.toml`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import ClassVar
 
 from zhclean.document import Document, Reject
 from zhclean.filters.chars import count_han
-from zhclean.rules import load_rules_file
+from zhclean.rules import rule_words
 from zhclean.steps import Filter
 
-DEFAULT_STOP_WORDS_FILE = "stop_words.txt"
+DEFAULT_RULES_FILE = "stop_words.toml"
 # Gopher requires 2 stop words per document; FineWeb-2's cmn_Hani config keeps the same
 # count with a Chinese list. Distinct words, so one repeated 的 does not pass a list page.
 DEFAULT_MIN_DISTINCT = 2
@@ -34,12 +34,12 @@ class StopWordFilter(Filter):
 
     def __init__(
         self,
-        stop_words_file: str = DEFAULT_STOP_WORDS_FILE,
+        rules_file: str = DEFAULT_RULES_FILE,
         min_distinct: int = DEFAULT_MIN_DISTINCT,
         min_share: float = DEFAULT_MIN_SHARE,
         min_han_for_share: int = DEFAULT_MIN_HAN_FOR_SHARE,
     ) -> None:
-        self.stop_words_file = stop_words_file
+        self.rules_file = rules_file
         self.min_distinct = min_distinct
         self.min_share = min_share
         self.min_han_for_share = min_han_for_share
@@ -47,7 +47,7 @@ class StopWordFilter(Filter):
 
     def pattern(self) -> re.Pattern[str]:
         if self._pattern is None:
-            words = sorted(set(load_rules_file(self.stop_words_file)["entries"]), key=len, reverse=True)
+            words = sorted(set(rule_words(self.rules_file)), key=len, reverse=True)
             self._pattern = re.compile("|".join(re.escape(word) for word in words))
         return self._pattern
 

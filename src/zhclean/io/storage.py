@@ -12,7 +12,7 @@ What differs on an object store, and how zhclean keeps the same guarantees:
   with a dot and then moved (a server-side copy, then a delete), so the final name only
   ever holds a complete shard, and readers skip dot-names as they do on local disk.
 * Directories do not exist; a "directory" is a key prefix. A run writes a 0-row shard
-  into `kept/` and `rejected/` when they would be empty (see `engines/local.py`), so
+  into `kept/` and `rejected/` when they would be empty (see `engines/driver.py`), so
   both exist wherever the output is.
 * Listings are cached by fsspec; the shards are written by other processes, so every
   listing here asks the store again.

@@ -148,7 +148,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     model.add_argument(
         "--stop-words",
         metavar="FILE",
-        help="drop these words before training and scoring (a rules .txt list, e.g. stop_words.txt)",
+        help="drop these words before training and scoring (the `words` of a rule file, e.g. stop_words.toml)",
     )
     model.add_argument(
         "--max-chars",
@@ -202,9 +202,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 def training_options(arguments: argparse.Namespace) -> TrainingOptions:
     stop_words: tuple[str, ...] = ()
     if arguments.stop_words:
-        from zhclean.rules import load_rules_file
+        from zhclean.rules import rule_words
 
-        stop_words = tuple(load_rules_file(arguments.stop_words)["entries"])
+        stop_words = tuple(rule_words(arguments.stop_words))
     if not 0 <= arguments.validation_share < 1:
         raise ValueError("--validation-share must be in [0, 1)")
     return TrainingOptions(

@@ -10,7 +10,7 @@ always cuts text as training did), the labels and which one is "good", and the t
 figures (parameters, document counts, validation precision/recall/F1/ROC AUC, seconds).
 
 One fastText distribution only: `fasttext-numpy2` (module `fasttext`). The official
-package's Python `predict` fails under numpy 2 (DESIGN.md), so prediction goes through the
+package's Python `predict` fails under numpy 2 (docs/ARCHITECTURE.md), so prediction goes through the
 binding's `multilinePredict` directly, with texts we have already made single lines.
 """
 

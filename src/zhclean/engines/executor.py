@@ -1,0 +1,154 @@
+"""Executors: who runs the units of a segment and the partitions of a staged dedup.
+
+The run driver (`zhclean.engines.driver`) decides what to run and keeps the manifest; an
+executor only decides where. Two calls make an executor:
+
+    executor.run_units(tasks, progress, sizes, on_done)
+        runs every `UnitTask` (`zhclean.engines.unit.run_unit`) and calls `on_done(task,
+        stats)` in the driver's process as each completes, in completion order; progress
+        messages from workers go to `progress.update`.
+    executor.map_partitions(function, partitions) -> [function(p) for p in partitions]
+        the staged deduplicators' per-partition tasks (`zhclean.dedup.parallel`).
+
+`LocalExecutor` runs both on a process pool of this machine, `RayExecutor`
+(`zhclean.engines.ray`) on Ray. A new backend (Slurm, Spark) is one more class with these
+two methods, plus `close`.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.managers import SyncManager
+from typing import Any, Protocol, TypeVar
+
+from zhclean.engines.progress import PROGRESS_INTERVAL_SECONDS, Progress
+from zhclean.engines.unit import UnitTask, run_unit
+from zhclean.io.readers import InputError
+from zhclean.pipeline import PipelineStats
+
+Result = TypeVar("Result")
+OnDone = Callable[[UnitTask, PipelineStats], None]
+ENGINES = ("local", "ray")
+
+
+class Executor(Protocol):
+    workers: int
+
+    def run_units(self, tasks: list[UnitTask], progress: Progress, sizes: dict[int, int], on_done: OnDone) -> None:
+        """Runs the tasks; `on_done(task, stats)` in this process as each completes."""
+        ...
+
+    def map_partitions(self, function: Callable[[int], Result], partitions: Sequence[int]) -> list[Result]:
+        """`[function(p) for p in partitions]`, in that order, run wherever the executor runs."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def make_executor(engine: str, workers: int = 1, address: str | None = None) -> Executor:
+    """The executor an engine name stands for: the one place that reads the name."""
+    if engine == "local":
+        return LocalExecutor(workers)
+    if engine == "ray":
+        from zhclean.engines.ray import RayExecutor
+
+        return RayExecutor(address, workers)
+    raise InputError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
+
+
+class LocalExecutor:
+    """This machine: units on a pool of `workers` processes (in this process when there is
+    one worker or one task), dedup partitions on a second pool started on first use.
+
+    Units run on a fork-started pool: the steps and their inputs are inherited, nothing is
+    pickled but the task. The partition pool is "forkserver": by the dedup stage the
+    driver may be running pyarrow's threads, and a process with threads should not fork
+    (a child could inherit a held lock)."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self._partition_pool: ProcessPoolExecutor | None = None  # first: __del__ runs even if we raise
+        if workers < 1:
+            raise ValueError("workers must be positive")
+        self.workers = workers
+
+    def run_units(self, tasks: list[UnitTask], progress: Progress, sizes: dict[int, int], on_done: OnDone) -> None:
+        def add(task: UnitTask, stats: PipelineStats) -> None:
+            on_done(task, stats)
+            progress.update(task.unit.index, 0, 0, 0, sizes.get(task.unit.index, 0))
+
+        if self.workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                add(task, run_unit(task, functools.partial(progress.update, task.unit.index)))
+            return
+        manager = SyncManager()
+        manager.start(initializer=die_with_parent)
+        with manager:
+            messages = manager.Queue()
+            with ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), initializer=die_with_parent) as pool:
+                futures: dict[Future[PipelineStats], UnitTask] = {
+                    pool.submit(run_unit_reporting, task, messages): task for task in tasks
+                }
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=PROGRESS_INTERVAL_SECONDS, return_when=FIRST_COMPLETED)
+                    drain(messages, progress)
+                    for future in done:
+                        add(futures[future], future.result())
+                drain(messages, progress)
+
+    def map_partitions(self, function: Callable[[int], Result], partitions: Sequence[int]) -> list[Result]:
+        if len(partitions) <= 1 or self.workers == 1:
+            return [function(partition) for partition in partitions]
+        if self._partition_pool is None:
+            context = multiprocessing.get_context("forkserver")
+            self._partition_pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return list(self._partition_pool.map(function, partitions))
+
+    def close(self) -> None:
+        if self._partition_pool is not None:
+            self._partition_pool.shutdown()
+            self._partition_pool = None
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LocalExecutor(workers={self.workers})"
+
+
+def die_with_parent() -> None:
+    """Worker processes end when the run's main process is killed (even by SIGKILL):
+    an orphaned worker would go on writing shards while `--resume` redoes its unit."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def run_unit_reporting(task: UnitTask, messages: Any) -> PipelineStats:
+    unit = task.unit.index
+    return run_unit(task, lambda r, k, j, p: messages.put((unit, r, k, j, p)))
+
+
+def drain(messages: Any, progress: Progress) -> None:
+    while True:
+        try:
+            progress.update(*messages.get_nowait())
+        except queue.Empty:
+            return
