@@ -298,7 +298,17 @@ def count_records(path: Path) -> int:
 def zhclean_clean_command(sources: list[Path], out: Path, recipe: str) -> list[str]:
     """The installed `zhclean` of this venv, as a user runs it."""
     zhclean = str(Path(sys.executable).with_name("zhclean"))
-    return [zhclean, "clean", *map(str, sources), "-o", str(out), "--recipe", recipe, "--overwrite", "--no-progress"]
+    return [
+        zhclean,
+        "clean",
+        *map(str, sources),
+        "-o",
+        str(out),
+        "--recipe",
+        recipe,
+        "--overwrite",
+        "--no-progress",
+    ]
 
 
 def run_zhclean(
@@ -653,7 +663,9 @@ def labelled_quality(
         dropped = {row["id"] for row in map(json.loads, out.open()) if row["reason"]}
         result["datatrove"] = labelled_drops(labels, dropped)
     if dj_python:
-        dj, first_error = run_data_juicer_offline(dj_python, labelled, workdir, DATA_JUICER_ZH_FILTERS, "labelled")
+        dj, first_error = run_data_juicer_offline(
+            dj_python, labelled, workdir, DATA_JUICER_ZH_FILTERS, "labelled"
+        )
         if first_error:
             result["data_juicer_note"] = "flagged_words_filter left out (it could not run offline)"
         if "error" in dj:
@@ -1273,7 +1285,10 @@ def main() -> int:
     if arguments.datatrove_python:
         missing = missing_datatrove_modules(arguments.datatrove_python)
         if missing:
-            print(f"{arguments.datatrove_python} cannot import {missing}: set up the venv as the docstring says", file=sys.stderr)
+            print(
+                f"{arguments.datatrove_python} cannot import {missing}: set up the venv as the docstring says",
+                file=sys.stderr,
+            )
             return 2
     data: Path = arguments.data
     workdir: Path = arguments.workdir

@@ -48,8 +48,23 @@ def outcome(out: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 def run_cli(inputs: list[Path], recipe: str, engine: str, out: Path) -> float:
-    command = [sys.executable, "-m", "zhclean", "clean", *map(str, inputs), "-o", str(out), "--recipe", recipe,
-               "--engine", engine, "--workers", str(WORKERS), "--no-progress", "--overwrite"]
+    command = [
+        sys.executable,
+        "-m",
+        "zhclean",
+        "clean",
+        *map(str, inputs),
+        "-o",
+        str(out),
+        "--recipe",
+        recipe,
+        "--engine",
+        engine,
+        "--workers",
+        str(WORKERS),
+        "--no-progress",
+        "--overwrite",
+    ]
     began = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - began
@@ -58,8 +73,17 @@ def run_cli(inputs: list[Path], recipe: str, engine: str, out: Path) -> float:
 def run_warm(inputs: list[Path], recipe: str, engine: str, out: Path) -> float:
     loaded = load_recipe(recipe)
     began = time.perf_counter()
-    run_clean(inputs, out, loaded.steps, recipe_name=loaded.name, recipe_fingerprint=loaded.fingerprint(),
-              workers=WORKERS, overwrite=True, show_progress=False, engine=engine)
+    run_clean(
+        inputs,
+        out,
+        loaded.steps,
+        recipe_name=loaded.name,
+        recipe_fingerprint=loaded.fingerprint(),
+        workers=WORKERS,
+        overwrite=True,
+        show_progress=False,
+        engine=engine,
+    )
     return time.perf_counter() - began
 
 
@@ -75,7 +99,9 @@ def summarise(seconds: list[float], records: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("inputs", type=Path, nargs="+")
     parser.add_argument("--recipe", default="heuristics")
     parser.add_argument("--repeat", type=int, default=3)
@@ -86,25 +112,34 @@ def main() -> None:
     import ray
 
     load_before = os.getloadavg()[0]
-    results: dict[str, dict[str, list[float]]] = {"cli": {"local": [], "ray": []}, "warm": {"local": [], "ray": []}}
+    results: dict[str, dict[str, list[float]]] = {
+        "cli": {"local": [], "ray": []},
+        "warm": {"local": [], "ray": []},
+    }
     with tempfile.TemporaryDirectory() as scratch:
         outs = {engine: Path(scratch) / engine for engine in ("local", "ray")}
         for _ in range(arguments.repeat):
             for engine in ("local", "ray"):
-                results["cli"][engine].append(run_cli(arguments.inputs, arguments.recipe, engine, outs[engine]))
+                results["cli"][engine].append(
+                    run_cli(arguments.inputs, arguments.recipe, engine, outs[engine])
+                )
         identical_cli = outcome(outs["local"]) == outcome(outs["ray"])
         stats = json.loads((outs["local"] / "_stats.json").read_text())
 
         # The warm local runs come first: the local engine forks its workers, and forking a
         # process that already runs Ray's threads is asking for trouble.
         for _ in range(arguments.repeat):
-            results["warm"]["local"].append(run_warm(arguments.inputs, arguments.recipe, "local", outs["local"]))
+            results["warm"]["local"].append(
+                run_warm(arguments.inputs, arguments.recipe, "local", outs["local"])
+            )
         began = time.perf_counter()
         ray.init(num_cpus=WORKERS, include_dashboard=False, log_to_driver=False)
         ray_init_seconds = time.perf_counter() - began
         try:
             for _ in range(arguments.repeat):
-                results["warm"]["ray"].append(run_warm(arguments.inputs, arguments.recipe, "ray", outs["ray"]))
+                results["warm"]["ray"].append(
+                    run_warm(arguments.inputs, arguments.recipe, "ray", outs["ray"])
+                )
         finally:
             ray.shutdown()
         identical_warm = outcome(outs["local"]) == outcome(outs["ray"])

@@ -104,7 +104,9 @@ def extraction_split_figures(pages_paths: list[Path]) -> dict[str, float]:
     """`main_content` on the human-gold pages of every page file, per part of the dev split
     (`benchmarks/split.json`): the tuned part and the untouched part, each with its mean,
     its 10th-percentile F1 and its share of pages under F1 0.5."""
-    pages = [page for path in pages_paths if path.exists() for page in extraction_benchmark.load_pages(path)[0]]
+    pages = [
+        page for path in pages_paths if path.exists() for page in extraction_benchmark.load_pages(path)[0]
+    ]
     texts, seconds = extraction_benchmark.run_extractor(extraction_benchmark.zhclean_extractor(), pages)
     parts = extraction_benchmark.summarize(pages, texts, seconds)["human_by_part"]
     return {
@@ -170,7 +172,9 @@ def measure_all(data_dir: Path, dedup_bases: int) -> tuple[dict[str, float], dic
     pages = data_dir / "extraction" / "pages.jsonl"
     groups = {
         "extraction": lambda: extraction_figures(pages),
-        "extraction_split": lambda: extraction_split_figures([pages, data_dir / "extraction" / "pages-more.jsonl"]),
+        "extraction_split": lambda: extraction_split_figures(
+            [pages, data_dir / "extraction" / "pages-more.jsonl"]
+        ),
         "text_mode": lambda: text_mode_figures(pages),
         "heuristics": lambda: heuristics_figures(data_dir / "quality" / "labelled.jsonl"),
         "dedup": lambda: dedup_figures(data_dir, dedup_bases),

@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         "every other record is in the tune part."
     )
     SPLIT_FILE.write_text(
-        json.dumps({"about": about, "salt": SALT, "untouched": untouched}, ensure_ascii=False, indent=1) + "\n",
+        json.dumps({"about": about, "salt": SALT, "untouched": untouched}, ensure_ascii=False, indent=1)
+        + "\n",
         encoding="utf-8",
     )
     for name, ids in untouched.items():

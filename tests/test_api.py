@@ -34,7 +34,9 @@ TEXTS = [SPAM, NEWS, "太短了", WITH_AD, NEWS]
 EXPECTED_KEPT = [False, True, False, True, False]
 
 
-def check_columns(kept: list[bool], texts: list[str], reasons: list[str | None], removed: list[list[dict]]) -> None:
+def check_columns(
+    kept: list[bool], texts: list[str], reasons: list[str | None], removed: list[list[dict]]
+) -> None:
     assert kept == EXPECTED_KEPT
     assert reasons[0] is not None and reasons[2] == "length.too_short"
     assert reasons[4] in ("exact_dup.duplicate", "minhash.duplicate")
@@ -73,12 +75,22 @@ def test_filters_and_cleaners_answer_plain_strings() -> None:
 
 def test_a_list_of_strings_and_a_list_of_rows() -> None:
     rows = zhclean.apply(TEXTS)
-    check_columns([row["kept"] for row in rows], [row["text"] for row in rows], [row["reason"] for row in rows], [row["removed"] for row in rows])
+    check_columns(
+        [row["kept"] for row in rows],
+        [row["text"] for row in rows],
+        [row["reason"] for row in rows],
+        [row["removed"] for row in rows],
+    )
     assert set(rows[0]) == {"text", "kept", "reason", "detail", "removed", "quality"}
     assert json.loads(rows[2]["detail"]) == {"chars": 3, "min_chars": 50}
-    records = zhclean.apply([{"id": f"r{index}", "content": text, "lang": "zh"} for index, text in enumerate(TEXTS)], text_column="content")
+    records = zhclean.apply(
+        [{"id": f"r{index}", "content": text, "lang": "zh"} for index, text in enumerate(TEXTS)],
+        text_column="content",
+    )
     assert [record["id"] for record in records] == [f"r{index}" for index in range(5)]
-    assert all(record["lang"] == "zh" and record["content"] == TEXTS[index] for index, record in enumerate(records))
+    assert all(
+        record["lang"] == "zh" and record["content"] == TEXTS[index] for index, record in enumerate(records)
+    )
     duplicate = json.loads(records[4]["detail"])
     assert duplicate["kept_id"] == "r1"  # names the kept row by its id
 
@@ -88,7 +100,12 @@ def test_a_pandas_dataframe_keeps_its_rows_index_and_columns() -> None:
     result = zhclean.load_recipe("default").apply(frame, text_column="content")
     assert list(result.index) == [10, 11, 12, 13, 14] and list(result["split"]) == list("abcde")
     assert list(result["content"]) == TEXTS  # the input column is left as it was
-    check_columns(list(result["kept"]), list(result["text"]), [None if pd.isna(value) else value for value in result["reason"]], list(result["removed"]))
+    check_columns(
+        list(result["kept"]),
+        list(result["text"]),
+        [None if pd.isna(value) else value for value in result["reason"]],
+        list(result["removed"]),
+    )
     assert list(frame.columns) == ["content", "split"]  # the input frame is not changed
 
 
@@ -96,10 +113,20 @@ def test_a_pyarrow_table_and_record_batch_get_typed_columns() -> None:
     table = pa.table({"id": [f"t{index}" for index in range(5)], "text": TEXTS})
     result = zhclean.apply(table)
     assert result.column_names == ["id", "text", "kept", "reason", "detail", "removed", "quality"]
-    assert result.schema.field("kept").type == pa.bool_() and result.schema.field("quality").type == pa.float64()
-    check_columns(result["kept"].to_pylist(), result["text"].to_pylist(), result["reason"].to_pylist(), result["removed"].to_pylist())
+    assert (
+        result.schema.field("kept").type == pa.bool_() and result.schema.field("quality").type == pa.float64()
+    )
+    check_columns(
+        result["kept"].to_pylist(),
+        result["text"].to_pylist(),
+        result["reason"].to_pylist(),
+        result["removed"].to_pylist(),
+    )
     batch = zhclean.apply(table.to_batches()[0])
-    assert isinstance(batch, pa.RecordBatch) and batch.column(batch.schema.get_field_index("kept")).to_pylist() == EXPECTED_KEPT
+    assert (
+        isinstance(batch, pa.RecordBatch)
+        and batch.column(batch.schema.get_field_index("kept")).to_pylist() == EXPECTED_KEPT
+    )
 
 
 def test_a_polars_dataframe() -> None:
@@ -131,10 +158,18 @@ def test_ray_data_map_batches_in_every_batch_format() -> None:
         recipe = zhclean.load_recipe("heuristics")
         items = [{"text": text, "n": index} for index, text in enumerate(TEXTS)]
         for batch_format in ("pyarrow", "pandas", "numpy"):
-            rows = ray.data.from_items(items).map_batches(recipe.apply, batch_format=batch_format, batch_size=2).take_all()
+            rows = (
+                ray.data.from_items(items)
+                .map_batches(recipe.apply, batch_format=batch_format, batch_size=2)
+                .take_all()
+            )
             rows.sort(key=lambda row: row["n"])
             assert [bool(row["kept"]) for row in rows] == [False, True, False, True, True], batch_format
-        assert sorted(row["n"] for row in ray.data.from_items(items).filter(recipe.keeps).take_all()) == [1, 3, 4]
+        assert sorted(row["n"] for row in ray.data.from_items(items).filter(recipe.keeps).take_all()) == [
+            1,
+            3,
+            4,
+        ]
     finally:
         ray.shutdown()
 

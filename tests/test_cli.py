@@ -19,7 +19,9 @@ def clean(*arguments: str) -> int:
     return main(["clean", "--no-progress", *arguments])
 
 
-def test_clean_demo_crawl_writes_kept_rejected_and_stats(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_clean_demo_crawl_writes_kept_rejected_and_stats(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert clean(str(demo_crawl), "-o", str(out)) == 0
     stats = json.loads((out / "_stats.json").read_text())
@@ -62,8 +64,12 @@ def test_a_record_id_read_twice_keeps_one_copy(demo_crawl: Path, tmp_path: Path)
     kept_once = sorted(row["id"] for row in table_rows(once / "kept"))
     kept_twice = sorted(row["id"] for row in table_rows(twice / "kept"))
     assert kept_once and kept_twice == kept_once
+
     def duplicates(out: Path) -> int:
-        return sum(row["reason"].endswith("_dup.duplicate") or row["reason"] == "minhash.duplicate" for row in table_rows(out / "rejected"))
+        return sum(
+            row["reason"].endswith("_dup.duplicate") or row["reason"] == "minhash.duplicate"
+            for row in table_rows(out / "rejected")
+        )
 
     # Each kept page's second copy is one more duplicate; duplicates stay duplicates.
     assert duplicates(twice) == 2 * duplicates(once) + len(kept_once)
@@ -73,15 +79,21 @@ def test_max_record_bytes_rejects_larger_records_and_keeps_the_rest(tmp_path: Pa
     small = "这是一段用来测试记录大小上限的中文内容，长度足够通过默认的长度过滤器，不会被丢弃。"
     source = tmp_path / "docs.jsonl"
     records = [("small", small), ("large", small * 40)]
-    source.write_text("".join(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n" for key, text in records))
+    source.write_text(
+        "".join(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n" for key, text in records)
+    )
     out = tmp_path / "out"
     assert clean(str(source), "-o", str(out), "--recipe", "clean-text", "--max-record-bytes", "2000") == 0
     assert [row["id"] for row in table_rows(out / "kept")] == ["small"]
     # Rejected unread, so it is named by its place in the file, not by its id.
-    assert [(row["id"], row["reason"]) for row in table_rows(out / "rejected")] == [("docs.jsonl#1", "limit.record_bytes")]
+    assert [(row["id"], row["reason"]) for row in table_rows(out / "rejected")] == [
+        ("docs.jsonl#1", "limit.record_bytes")
+    ]
 
 
-def test_a_bad_limit_is_a_usage_error(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_limit_is_a_usage_error(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--max-seconds-per-record", "-1")
     assert exit_info.value.code == 2
@@ -91,7 +103,16 @@ def test_a_bad_limit_is_a_usage_error(demo_crawl: Path, tmp_path: Path, capsys: 
 @pytest.mark.parametrize("recipe", ["extract", "clean-text", "heuristics", "default"])
 def test_every_builtin_recipe_runs_by_name(recipe: str, demo_crawl: Path, tmp_path: Path) -> None:
     text_input = tmp_path / "docs.jsonl"
-    text_input.write_text(json.dumps({"id": "j1", "text": "这是一段用来测试文本输入的中文内容，长度足够通过默认的长度过滤器，不会被当成短文本丢弃。"}, ensure_ascii=False) + "\n")
+    text_input.write_text(
+        json.dumps(
+            {
+                "id": "j1",
+                "text": "这是一段用来测试文本输入的中文内容，长度足够通过默认的长度过滤器，不会被当成短文本丢弃。",
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
     out = tmp_path / "out"
     assert clean(str(demo_crawl), str(text_input), "-o", str(out), "--recipe", recipe) == 0
     assert json.loads((out / "_stats.json").read_text())["recipe"] == recipe
@@ -104,7 +125,9 @@ def test_missing_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Cap
     assert not (tmp_path / "out").exists()
 
 
-def test_non_empty_output_needs_overwrite(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_non_empty_output_needs_overwrite(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert clean(str(demo_crawl), "-o", str(out)) == 0
     assert clean(str(demo_crawl), "-o", str(out)) == 2
@@ -115,7 +138,9 @@ def test_non_empty_output_needs_overwrite(demo_crawl: Path, tmp_path: Path, caps
 
 def test_a_corrupt_file_does_not_stop_the_others(demo_crawl: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl.gz"
-    good = gzip.compress(("\n".join(json.dumps({"id": f"d{n}", "text": "测试内容" * 30}) for n in range(300)) + "\n").encode())
+    good = gzip.compress(
+        ("\n".join(json.dumps({"id": f"d{n}", "text": "测试内容" * 30}) for n in range(300)) + "\n").encode()
+    )
     broken.write_bytes(good[: len(good) // 2])
     out = tmp_path / "out"
     assert clean(str(broken), str(demo_crawl), "-o", str(out), "--workers", "2") == 0
@@ -124,7 +149,9 @@ def test_a_corrupt_file_does_not_stop_the_others(demo_crawl: Path, tmp_path: Pat
     assert any(row["source"].startswith(str(demo_crawl)) for row in table_rows(out / "kept"))
 
 
-def test_bad_recipe_is_a_user_error(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_recipe_is_a_user_error(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     recipe = tmp_path / "r.toml"
     recipe.write_text('[[steps]]\nname = "lenght"\n')
     assert clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--recipe", str(recipe)) == 2
@@ -144,12 +171,16 @@ def test_recipe_list_and_show_round_trip(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_dedup_command_on_cleaned_shards(tmp_path: Path) -> None:
-    article = "今年夏天，江南多地降水偏多，部分河段水位上涨，水利部门启动了防汛应急响应，沿江各区县加强巡查。" * 3
+    article = (
+        "今年夏天，江南多地降水偏多，部分河段水位上涨，水利部门启动了防汛应急响应，沿江各区县加强巡查。" * 3
+    )
     edited = article.replace("加强巡查", "加强了巡查", 1)
     other = "秋天的公园里，银杏叶慢慢变黄，许多市民带着孩子来拍照，老人们在长椅上聊天晒太阳。" * 3
     source = tmp_path / "docs.jsonl"
     records = [("a", article), ("b", article + " "), ("c", edited), ("d", other)]
-    source.write_text("".join(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n" for key, text in records))
+    source.write_text(
+        "".join(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n" for key, text in records)
+    )
     cleaned = tmp_path / "cleaned"
     assert clean(str(source), "-o", str(cleaned), "--recipe", "clean-text") == 0
     deduped = tmp_path / "deduped"
@@ -160,13 +191,20 @@ def test_dedup_command_on_cleaned_shards(tmp_path: Path) -> None:
     assert sorted(reasons.values()) == ["exact_dup.duplicate", "minhash.duplicate"]
 
 
-def test_min_quality_needs_a_model(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_min_quality_needs_a_model(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--min-quality", "0.5") == 2
     assert "--min-quality needs --quality-model" in capsys.readouterr().err
 
 
-def test_missing_quality_model_is_a_user_error(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--quality-model", str(tmp_path / "none.bin")) == 2
+def test_missing_quality_model_is_a_user_error(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--quality-model", str(tmp_path / "none.bin"))
+        == 2
+    )
     error = capsys.readouterr().err
     assert error.startswith("zhclean: error:") and "Traceback" not in error
 

@@ -34,13 +34,18 @@ def rows(directory: Path) -> list[dict]:
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8"
+    )
     return path
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [('"0.2"', "min_han_share = '0.2' is a string; it must be a number"), ("20", "min_han_share = 20 is out of range: it must be from 0 to 1")],
+    [
+        ('"0.2"', "min_han_share = '0.2' is a string; it must be a number"),
+        ("20", "min_han_share = 20 is out of range: it must be from 0 to 1"),
+    ],
 )
 def test_a_recipe_value_of_the_wrong_type_or_range_stops_the_run(
     value: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -56,8 +61,12 @@ def test_a_recipe_value_of_the_wrong_type_or_range_stops_the_run(
     assert main(["recipe", "check", "default", "heuristics"]) == 0
 
 
-def test_text_under_another_field_fails_the_run_and_names_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    source = write_jsonl(tmp_path / "docs.jsonl", [{"id": str(n), "content": NEWS, "url": "u"} for n in range(20)])
+def test_text_under_another_field_fails_the_run_and_names_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_jsonl(
+        tmp_path / "docs.jsonl", [{"id": str(n), "content": NEWS, "url": "u"} for n in range(20)]
+    )
     out = tmp_path / "out"
     assert clean(str(source), "-o", str(out)) == 1
     error = capsys.readouterr().err
@@ -85,7 +94,9 @@ def test_a_few_unreadable_records_are_a_normal_run(demo_crawl: Path, tmp_path: P
     assert clean(str(demo_crawl), "-o", str(tmp_path / "out")) == 0
 
 
-def test_an_empty_input_warns_and_still_makes_both_directories(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_empty_input_warns_and_still_makes_both_directories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     out = tmp_path / "out"
@@ -101,7 +112,9 @@ def test_nothing_kept_still_gives_a_kept_directory(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert clean(str(source), "-o", str(out)) == 0
     assert rows(out / "kept") == [] and len(rows(out / "rejected")) == 1
-    assert main(["dedup", str(out / "kept"), "-o", str(tmp_path / "next"), "--no-progress"]) == 0  # the next tool runs
+    assert (
+        main(["dedup", str(out / "kept"), "-o", str(tmp_path / "next"), "--no-progress"]) == 0
+    )  # the next tool runs
 
 
 def test_the_whole_output_loads_in_one_call_everywhere(demo_crawl: Path, tmp_path: Path) -> None:
@@ -124,13 +137,22 @@ def test_the_whole_output_loads_in_one_call_everywhere(demo_crawl: Path, tmp_pat
     assert pl.read_parquet(f"{out}/**/*.parquet").height == total
     assert duckdb.sql(f"select count(*) from read_parquet('{out}/**/*.parquet')").fetchall() == [(total,)]
     datasets = pytest.importorskip("datasets")
-    loaded = datasets.load_dataset("parquet", data_files=f"{out}/**/*.parquet", split="train", cache_dir=str(tmp_path / "hf"))
+    loaded = datasets.load_dataset(
+        "parquet", data_files=f"{out}/**/*.parquet", split="train", cache_dir=str(tmp_path / "hf")
+    )
     assert loaded.num_rows == total and sum(loaded["kept"]) == len(kept)
 
 
 def test_input_fields_are_carried_through(tmp_path: Path) -> None:
     records = [
-        {"id": "n1", "title": "城市建设新进展", "text": NEWS * 2, "split": "train", "source": "my-crawl", "score": 3},
+        {
+            "id": "n1",
+            "title": "城市建设新进展",
+            "text": NEWS * 2,
+            "split": "train",
+            "source": "my-crawl",
+            "score": 3,
+        },
         {"id": "n2", "title": "短讯", "text": "太短", "split": "dev", "source": "my-crawl", "score": 1},
     ]
     source = write_jsonl(tmp_path / "docs.jsonl", records)
@@ -147,14 +169,25 @@ def test_input_fields_are_carried_through(tmp_path: Path) -> None:
     # zhclean's own output read again keeps the fields it carried, not its own columns.
     again = tmp_path / "again"
     assert clean(str(out / "kept"), "-o", str(again), "--recipe", "clean-text") == 0
-    assert json.loads(rows(again / "kept")[0]["fields"]) == {"split": "train", "source": "my-crawl", "score": 3}
+    assert json.loads(rows(again / "kept")[0]["fields"]) == {
+        "split": "train",
+        "source": "my-crawl",
+        "score": 3,
+    }
 
 
-def test_the_summary_counts_what_the_kept_shards_lost(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_summary_counts_what_the_kept_shards_lost(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert clean(str(demo_crawl), "-o", str(out)) == 0
-    printed = capsys.readouterr().out.split("stripped from kept documents (fragments):\n", 1)[1].split("\n\n", 1)[0]
-    summary = {code: int(count.replace(",", "")) for code, count in re.findall(r"^\s+(\S+)\s+([\d,]+)$", printed, re.MULTILINE)}
+    printed = (
+        capsys.readouterr().out.split("stripped from kept documents (fragments):\n", 1)[1].split("\n\n", 1)[0]
+    )
+    summary = {
+        code: int(count.replace(",", ""))
+        for code, count in re.findall(r"^\s+(\S+)\s+([\d,]+)$", printed, re.MULTILINE)
+    }
     in_shards: dict[str, int] = {}
     for row in rows(out / "kept"):
         for fragment in row["removed"]:
@@ -170,7 +203,11 @@ def test_a_duplicate_names_the_kept_copy_by_its_id(demo_crawl: Path, tmp_path: P
     assert clean(str(doubled), "-o", str(out)) == 0
     kept = {(row["id"], row["source"]) for row in rows(out / "kept")}
     rejected = {(row["id"], row["source"]): row["reason"] for row in rows(out / "rejected")}
-    duplicates = [(row["reason"], json.loads(row["detail"])) for row in rows(out / "rejected") if row["reason"].endswith(".duplicate")]
+    duplicates = [
+        (row["reason"], json.loads(row["detail"]))
+        for row in rows(out / "rejected")
+        if row["reason"].endswith(".duplicate")
+    ]
     assert duplicates
     for reason, detail in duplicates:
         named = (detail["kept_id"], detail["kept_source"])
@@ -180,11 +217,15 @@ def test_a_duplicate_names_the_kept_copy_by_its_id(demo_crawl: Path, tmp_path: P
             assert named in kept or rejected.get(named) == "minhash.duplicate"
 
 
-def test_an_interrupted_run_suggests_resume(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_interrupted_run_suggests_resume(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert clean(str(demo_crawl), "-o", str(out)) == 0
     manifest = out / "_manifest.json"
-    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "finished": False}))  # as after Ctrl-C
+    manifest.write_text(
+        json.dumps({**json.loads(manifest.read_text()), "finished": False})
+    )  # as after Ctrl-C
     capsys.readouterr()
     assert clean(str(demo_crawl), "-o", str(out)) == 2
     assert "--resume" in capsys.readouterr().err
@@ -203,7 +244,9 @@ def test_resume_accepts_the_same_input_by_absolute_path(
     assert clean(str(demo_crawl.resolve()), "-o", str(out), "--resume") == 0
 
 
-def test_the_progress_total_counts_a_split_file_once(demo_crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_progress_total_counts_a_split_file_once(
+    demo_crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: list[tuple[int | None, int]] = []
     original = zhclean.engines.driver.Progress
 
@@ -245,12 +288,18 @@ def test_the_quality_scorer_runs_before_deduplication() -> None:
     names = [step.name for step in with_scoring_before_dedup(steps, added)]
     assert names[-4:] == ["fasttext_quality", "quality_threshold", "exact_dup", "minhash"]
     assert [step.name for step in with_scoring_before_dedup(load_recipe("heuristics").steps, added)][-2:] == [
-        "fasttext_quality", "quality_threshold"
+        "fasttext_quality",
+        "quality_threshold",
     ]
 
 
-def test_a_missing_quality_model_is_named(demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--quality-model", str(tmp_path / "missing.bin")) == 2
+def test_a_missing_quality_model_is_named(
+    demo_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        clean(str(demo_crawl), "-o", str(tmp_path / "out"), "--quality-model", str(tmp_path / "missing.bin"))
+        == 2
+    )
     assert f"quality model not found: {tmp_path / 'missing.bin'}" in capsys.readouterr().err
 
 

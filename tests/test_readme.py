@@ -27,8 +27,18 @@ def run(blocks: list[str]) -> None:
 def test_the_from_python_section_has_the_examples_the_readme_promises() -> None:
     blocks = python_blocks("From Python")
     joined = "\n".join(blocks)
-    for call in ("zhclean.clean_texts", "zhclean.apply", "zhclean.load_recipe", "recipe.apply(frame", ".map(recipe.apply",
-                 "map_batches(recipe.apply", "check_text", "clean_text", "read_documents", "ShardWriter"):
+    for call in (
+        "zhclean.clean_texts",
+        "zhclean.apply",
+        "zhclean.load_recipe",
+        "recipe.apply(frame",
+        ".map(recipe.apply",
+        "map_batches(recipe.apply",
+        "check_text",
+        "clean_text",
+        "read_documents",
+        "ShardWriter",
+    ):
         assert call in joined, call
 
 

@@ -52,10 +52,19 @@ def pipeline_for(recipe: Any) -> Pipeline:
     )
 
 
-def apply(data: Any, recipe: Any = "default", *, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+def apply(
+    data: Any,
+    recipe: Any = "default",
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    html_column: str | None = None,
+) -> Any:
     """`data` with zhclean's columns added, cleaned with `recipe` (a built-in name, a TOML
     file, a Recipe, a Pipeline or a list of steps). See the module docstring."""
-    return pipeline_for(recipe).apply(data, text_column=text_column, id_column=id_column, html_column=html_column)
+    return pipeline_for(recipe).apply(
+        data, text_column=text_column, id_column=id_column, html_column=html_column
+    )
 
 
 def clean_texts(texts: Iterable[str], recipe: Any = "default") -> list[str | None]:

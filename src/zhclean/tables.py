@@ -30,7 +30,6 @@ ACCEPTED = (
 ROWS_SOURCE = "rows"
 
 
-
 def outcomes_of(
     pipeline: Pipeline, texts: list[Any], ids: list[Any] | None, htmls: list[Any] | None, text_column: str
 ) -> list[Document | Rejected]:
@@ -49,7 +48,9 @@ def outcomes_of(
             items.append(Document(id=record_id, source=source, html=markup))
         elif text is None:
             field = text_column if htmls is None else f"{text_column} or html"
-            items.append(Rejected(Document(id=record_id, source=source), "io.missing_field", {"field": field}))
+            items.append(
+                Rejected(Document(id=record_id, source=source), "io.missing_field", {"field": field})
+            )
         elif not isinstance(text, str):
             detail = {"field": text_column, "type": type(text).__name__}
             items.append(Rejected(Document(id=record_id, source=source), "io.bad_field", detail))
@@ -87,7 +88,9 @@ def missing_column(name: str, present: Iterable[str], argument: str) -> KeyError
     return KeyError(f"no column {name!r} in the data (columns: {columns}); pass {argument}='<column>'")
 
 
-def column_lists(data: Any, names: Sequence[str], text_column: str, id_column: str | None, html_column: str | None) -> tuple[list[Any], list[Any] | None, list[Any] | None]:
+def column_lists(
+    data: Any, names: Sequence[str], text_column: str, id_column: str | None, html_column: str | None
+) -> tuple[list[Any], list[Any] | None, list[Any] | None]:
     """(texts, ids, htmls) of a table-like `data` with column `names`, read with `get`."""
 
     def get(name: str) -> list[Any]:
@@ -110,11 +113,19 @@ def column_lists(data: Any, names: Sequence[str], text_column: str, id_column: s
     return texts, ids, htmls
 
 
-def apply_pipeline(pipeline: Pipeline, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+def apply_pipeline(
+    pipeline: Pipeline,
+    data: Any,
+    text_column: str = "text",
+    id_column: str | None = None,
+    html_column: str | None = None,
+) -> Any:
     options = {"text_column": text_column, "id_column": id_column, "html_column": html_column}
     module = type(data).__module__.split(".")[0]
     if isinstance(data, (str, bytes)):
-        raise TypeError(f"apply takes a batch of rows ({ACCEPTED}), not one string; for one text use clean_text(text)")
+        raise TypeError(
+            f"apply takes a batch of rows ({ACCEPTED}), not one string; for one text use clean_text(text)"
+        )
     if isinstance(data, Document):
         raise TypeError("apply takes a batch of rows; for documents use pipeline.run([document, …])")
     if module == "pyarrow":
@@ -122,7 +133,9 @@ def apply_pipeline(pipeline: Pipeline, data: Any, text_column: str = "text", id_
 
         if isinstance(data, pa.RecordBatch):
             table = apply_pipeline(pipeline, pa.Table.from_batches([data]), **options)  # type: ignore[arg-type]
-            return pa.RecordBatch.from_arrays([column.combine_chunks() for column in table.columns], schema=table.schema)
+            return pa.RecordBatch.from_arrays(
+                [column.combine_chunks() for column in table.columns], schema=table.schema
+            )
         if isinstance(data, pa.Table):
             return apply_to_table(pipeline, data, **options)  # type: ignore[arg-type]
     if module == "pandas" and type(data).__name__ == "DataFrame":
@@ -153,7 +166,9 @@ def apply_pipeline(pipeline: Pipeline, data: Any, text_column: str = "text", id_
     raise TypeError(f"apply takes {ACCEPTED}; not {type(data).__module__}.{type(data).__name__}")
 
 
-def apply_to_table(pipeline: Pipeline, table: Any, text_column: str, id_column: str | None, html_column: str | None) -> Any:
+def apply_to_table(
+    pipeline: Pipeline, table: Any, text_column: str, id_column: str | None, html_column: str | None
+) -> Any:
     import pyarrow as pa
 
     texts, ids, htmls = column_lists(table, table.column_names, text_column, id_column, html_column)
@@ -168,7 +183,11 @@ def apply_to_table(pipeline: Pipeline, table: Any, text_column: str, id_column: 
 
 
 def apply_to_batch(
-    pipeline: Pipeline, batch: dict[str, Any], text_column: str, id_column: str | None, html_column: str | None
+    pipeline: Pipeline,
+    batch: dict[str, Any],
+    text_column: str,
+    id_column: str | None,
+    html_column: str | None,
 ) -> dict[str, Any]:
     """A dict of columns (a batch of Ray Data's `map_batches` with numpy batches, or any
     dict of lists), or one example (a dict of single values, as `Dataset.map` without
@@ -199,7 +218,9 @@ def numpy_column(column: list[Any]) -> Any:
     return array
 
 
-def apply_to_list(pipeline: Pipeline, rows: list[Any], text_column: str, id_column: str | None, html_column: str | None) -> list[dict[str, Any]]:
+def apply_to_list(
+    pipeline: Pipeline, rows: list[Any], text_column: str, id_column: str | None, html_column: str | None
+) -> list[dict[str, Any]]:
     """A list of strings (each a text) or of dicts (each a row): a list of row dicts."""
     if all(isinstance(row, str) for row in rows):
         columns = output_columns(outcomes_of(pipeline, rows, None, None, text_column))
@@ -207,10 +228,15 @@ def apply_to_list(pipeline: Pipeline, rows: list[Any], text_column: str, id_colu
     if all(isinstance(row, dict) for row in rows):
         names = list(dict.fromkeys(name for row in rows for name in row))
         if (html_column or text_column) not in names and rows:
-            raise missing_column(html_column or text_column, names, "html_column" if html_column else "text_column")
+            raise missing_column(
+                html_column or text_column, names, "html_column" if html_column else "text_column"
+            )
         batch = {name: [row.get(name) for row in rows] for name in names}
         columns = apply_to_batch(pipeline, batch, text_column, id_column, html_column)
-        return [{**row, **{name: columns[name][index] for name in OUTPUT_COLUMNS}} for index, row in enumerate(rows)]
+        return [
+            {**row, **{name: columns[name][index] for name in OUTPUT_COLUMNS}}
+            for index, row in enumerate(rows)
+        ]
     kinds = sorted({type(row).__name__ for row in rows})
     raise TypeError(f"apply takes a list of strings or a list of row dicts, not a list of {', '.join(kinds)}")
 
@@ -223,7 +249,9 @@ def apply_to_dataset(pipeline: Pipeline, dataset: Any, options: dict[str, Any]) 
 
     function = functools.partial(apply_pipeline, pipeline, **options)
     if isinstance(dataset, datasets.DatasetDict):
-        return datasets.DatasetDict({name: apply_to_dataset(pipeline, split, options) for name, split in dataset.items()})
+        return datasets.DatasetDict(
+            {name: apply_to_dataset(pipeline, split, options) for name, split in dataset.items()}
+        )
     if isinstance(dataset, datasets.IterableDataset):
         return dataset.map(function, batched=True)
     if isinstance(dataset, datasets.Dataset):
@@ -231,7 +259,13 @@ def apply_to_dataset(pipeline: Pipeline, dataset: Any, options: dict[str, Any]) 
     raise TypeError(f"apply takes {ACCEPTED}; not datasets.{type(dataset).__name__}")
 
 
-def kept_flags(pipeline: Pipeline, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+def kept_flags(
+    pipeline: Pipeline,
+    data: Any,
+    text_column: str = "text",
+    id_column: str | None = None,
+    html_column: str | None = None,
+) -> Any:
     """Whether each row is kept; one bool for one example dict."""
     options = {"text_column": text_column, "id_column": id_column, "html_column": html_column}
     if isinstance(data, Mapping) and getattr(data, "pa_table", None) is None:

@@ -54,8 +54,14 @@ def test_a_users_own_file_loads_by_path(tmp_path: Path) -> None:
     ("content", "fault"),
     [
         ('[[rules]]\nid = "my.a"\n', "no \\[header\\]"),
-        (HEADER.replace("version = 3", 'version = "3"') + '[[rules]]\nid = "my.a"\n', "'version' must be a int"),
-        (HEADER.replace('name = "mine"', 'name = "other"') + '[[rules]]\nid = "my.a"\n', "not the file's stem"),
+        (
+            HEADER.replace("version = 3", 'version = "3"') + '[[rules]]\nid = "my.a"\n',
+            "'version' must be a int",
+        ),
+        (
+            HEADER.replace('name = "mine"', 'name = "other"') + '[[rules]]\nid = "my.a"\n',
+            "not the file's stem",
+        ),
         (HEADER + '[[rule]]\nid = "my.a"\n', "unknown top-level tables"),
         (HEADER, "non-empty \\[\\[rules\\]\\]"),
         (HEADER + '[[rules]]\nid = "your.a"\n', "starting with one of"),

@@ -18,9 +18,9 @@ from tests.dedup.corpus import ARTICLE_RIVER, random_documents, repost
 from zhclean.dedup import ExactDeduplicator, MinHashDeduplicator
 from zhclean.dedup.clusters import SHIFT_32, PartitionedComponents, connected_components
 from zhclean.dedup.parallel import SerialExecutor
+from zhclean.document import Document
 from zhclean.engines.executor import LocalExecutor
 from zhclean.engines.ray import RayExecutor
-from zhclean.document import Document
 from zhclean.pipeline import dedup_entry
 from zhclean.steps import DedupEntry
 

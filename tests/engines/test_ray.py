@@ -171,7 +171,10 @@ def test_without_ray_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch, 
 
     monkeypatch.setattr(builtins, "__import__", no_ray)
     path = tmp_path / "one.jsonl"
-    path.write_text(json.dumps({"id": "a", "text": "今天天气很好，我们去公园散步。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"id": "a", "text": "今天天气很好，我们去公园散步。"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match=r"the Ray engine needs the ray extra: pip install 'zhclean\[ray\]'"):
         clean([path], tmp_path / "out", "ray")
 
@@ -189,7 +192,9 @@ class RecordingRay:
         self.calls.append(options)
 
 
-def test_connect_without_an_address_starts_a_local_ray_even_beside_a_running_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connect_without_an_address_starts_a_local_ray_even_beside_a_running_cluster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from zhclean.engines.ray import connect
 
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
@@ -200,7 +205,9 @@ def test_connect_without_an_address_starts_a_local_ray_even_beside_a_running_clu
     assert ray.calls[0]["num_cpus"] >= 1
 
 
-def test_connect_joins_ray_address_from_the_environment_without_resource_options(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connect_joins_ray_address_from_the_environment_without_resource_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from zhclean.engines.ray import connect
 
     monkeypatch.setenv("RAY_ADDRESS", "10.0.0.5:6379")

@@ -15,12 +15,18 @@ from zhclean.recipe import load_recipe
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-SHARED_DATA = Path(os.environ.get("ZHCLEAN_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("ZHCLEAN_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")
+)
 INPUTS = [SHARED_DATA / "crawl" / "dev-crawl.warc.gz", SHARED_DATA / "web" / "inews.jsonl"]
 
 
 def ids(out: Path, folder: str) -> list[str]:
-    return sorted(row for path in shard_paths(out / folder) for row in pq.read_table(path, columns=["id"]).column("id").to_pylist())
+    return sorted(
+        row
+        for path in shard_paths(out / folder)
+        for row in pq.read_table(path, columns=["id"]).column("id").to_pylist()
+    )
 
 
 @pytest.mark.slow

@@ -45,7 +45,9 @@ def zhclean(*arguments: str) -> list[str]:
 def snapshot(out: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict]:
     def rows(directory: Path, column: str) -> list[tuple[str, str]]:
         return sorted(
-            (row["id"], row[column]) for path in shard_paths(directory) for row in pq.read_table(path, columns=["id", column]).to_pylist()
+            (row["id"], row[column])
+            for path in shard_paths(directory)
+            for row in pq.read_table(path, columns=["id", column]).to_pylist()
         )
 
     stats = json.loads((out / "_stats.json").read_text())
@@ -58,7 +60,11 @@ def test_sigkill_at_five_moments_then_resume_gives_the_uninterrupted_output(tmp_
     inputs = [str(path) for path in write_inputs(tmp_path, files=6, lines=4000)]
     reference = tmp_path / "reference"
     began = time.monotonic()
-    subprocess.run(zhclean(*inputs, "-o", str(reference), "--recipe", "heuristics"), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        zhclean(*inputs, "-o", str(reference), "--recipe", "heuristics"),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     duration = time.monotonic() - began
     expected = snapshot(reference)
     assert expected[2]["read"] == 24000
@@ -66,12 +72,16 @@ def test_sigkill_at_five_moments_then_resume_gives_the_uninterrupted_output(tmp_
     moments = random.Random(2026)
     for attempt in range(5):
         out = tmp_path / f"killed-{attempt}"
-        process = subprocess.Popen(zhclean(*inputs, "-o", str(out), "--recipe", "heuristics"), stdout=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            zhclean(*inputs, "-o", str(out), "--recipe", "heuristics"), stdout=subprocess.DEVNULL
+        )
         time.sleep(moments.uniform(0.3, max(0.4, duration * 0.9)))
         process.send_signal(signal.SIGKILL)
         process.wait()
         subprocess.run(
-            zhclean(*inputs, "-o", str(out), "--recipe", "heuristics", "--resume"), check=True, stdout=subprocess.DEVNULL
+            zhclean(*inputs, "-o", str(out), "--recipe", "heuristics", "--resume"),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         assert snapshot(out) == expected, f"attempt {attempt} differs after resume"
         assert not [path for path in out.rglob(".*.tmp")], "a temporary shard survived"

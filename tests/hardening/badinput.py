@@ -67,7 +67,8 @@ def good_page(index: int, charset: str = "utf-8", declare: str | None = None) ->
     body = "".join(f"<p>{paragraph}</p>" for paragraph in good_text(index).split("\n"))
     html = (
         f'<!DOCTYPE html><html><head><meta charset="{declare or charset}"><title>样本文章{index}</title></head>'
-        f'<body><div class="nav"><a href="/">首页</a></div><div class="content"><h1>样本文章{index}</h1>{body}</div></body></html>'
+        f'<body><div class="nav"><a href="/">首页</a></div>'
+        f'<div class="content"><h1>样本文章{index}</h1>{body}</div></body></html>'
     )
     return html.encode(charset)
 
@@ -88,8 +89,14 @@ class Corpus:
 
 # -- raw WARC pieces ------------------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + bytes(range(256)) * 8
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00" + bytes(range(256)) * 8
+PDF = (
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    + bytes(range(256)) * 8
+)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00"
+    + bytes(range(256)) * 8
+)
 
 
 def zip_bytes() -> bytes:
@@ -99,7 +106,9 @@ def zip_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def record(record_id: str, body: bytes, content_type: str = "text/html; charset=utf-8", status: int = 200) -> bytes:
+def record(
+    record_id: str, body: bytes, content_type: str = "text/html; charset=utf-8", status: int = 200
+) -> bytes:
     url = f"http://bad.example.invalid/{record_id.rsplit(':', 1)[-1]}"
     return warc_response_record(HttpResponse(url, body, content_type, status=status, record_id=record_id))
 
@@ -118,7 +127,13 @@ def without_warc_header(raw_record: bytes, name: bytes) -> bytes:
 
 
 def deep_dom(levels: int) -> bytes:
-    return b"<html><body>" + b"<div>" * levels + "深层嵌套的文字。".encode() + b"</div>" * levels + b"</body></html>"
+    return (
+        b"<html><body>"
+        + b"<div>" * levels
+        + "深层嵌套的文字。".encode()
+        + b"</div>" * levels
+        + b"</body></html>"
+    )
 
 
 GARBAGE = b"\x00\x01garbage between records \xff\xfe\r\nHTTP/1.1 200 OK\r\n\r\n<html>stray</html>\r\n\r\n"
@@ -133,13 +148,23 @@ def write_broken_warc_gz(corpus: Corpus, next_good: list[int]) -> Path:
     path = corpus.directory / "broken.warc.gz"
     members: list[bytes] = []
 
-    def good(charset: str = "utf-8", declare: str | None = None, content_type: str = "text/html; charset=utf-8") -> None:
+    def good(
+        charset: str = "utf-8", declare: str | None = None, content_type: str = "text/html; charset=utf-8"
+    ) -> None:
         index = next_good.pop(0)
         record_id = f"urn:uuid:good-{index}"
         corpus.good_ids.add(record_id)
-        members.append(gzip.compress(record(record_id, good_page(index, charset, declare), content_type), mtime=0))
+        members.append(
+            gzip.compress(record(record_id, good_page(index, charset, declare), content_type), mtime=0)
+        )
 
-    def bad(name: str, body: bytes, reasons: set[str], content_type: str = "text/html; charset=utf-8", status: int = 200) -> None:
+    def bad(
+        name: str,
+        body: bytes,
+        reasons: set[str],
+        content_type: str = "text/html; charset=utf-8",
+        status: int = 200,
+    ) -> None:
         record_id = f"urn:uuid:bad-{name}"
         corpus.bad[record_id] = reasons
         members.append(gzip.compress(record(record_id, body, content_type, status), mtime=0))
@@ -160,8 +185,11 @@ def write_broken_warc_gz(corpus: Corpus, next_good: list[int]) -> Path:
     bad("nul-head", b"\x00" * 64 + good_page(98), {"decode.binary"})
     bad("random-utf8", bytes(range(128, 256)) * 64, {"decode.undecodable", "main_content.binary"})
     bad("deep-dom", deep_dom(100_000), {"limit.dom_depth"})
-    bad("many-nodes", b"<html><body>" + b"<span>\xe5\xad\x97</span>" * 300_000 + b"</body></html>",
-        {"limit.dom_nodes"})
+    bad(
+        "many-nodes",
+        b"<html><body>" + b"<span>\xe5\xad\x97</span>" * 300_000 + b"</body></html>",
+        {"limit.dom_nodes"},
+    )
     bad("http-404", good_page(97), {"io.http_status"}, status=404)
     # Recoverable: declarations that lie, a page with a few stray bytes, UTF-16 without BOM.
     good(charset="gb18030", declare="utf-8")  # GBK bytes, header and <meta> say UTF-8
@@ -266,7 +294,9 @@ def write_broken_jsonl(corpus: Corpus, next_good: list[int], long_line_bytes: in
         index = next_good.pop(0)
         record_id = f"jsonl-good-{index}"
         corpus.good_ids.add(record_id)
-        lines.append(json.dumps({"id": record_id, "text": good_text(index) + text_suffix}, ensure_ascii=False).encode())
+        lines.append(
+            json.dumps({"id": record_id, "text": good_text(index) + text_suffix}, ensure_ascii=False).encode()
+        )
 
     def bad_line(record_id: str, line: bytes, reasons: set[str]) -> None:
         corpus.bad[record_id] = reasons
@@ -276,8 +306,14 @@ def write_broken_jsonl(corpus: Corpus, next_good: list[int], long_line_bytes: in
     bad_line("broken.jsonl#1", b'{"id": "cut", "text": "\xe5\x8d\x8a\xe6\x88\xaa', {"io.bad_json"})
     bad_line("bad-int", b'{"id": "bad-int", "text": 12345}', {"io.bad_field"})
     bad_line("bad-null", b'{"id": "bad-null", "text": null}', {"io.bad_field"})
-    bad_line("bad-list", json.dumps({"id": "bad-list", "text": ["文字", "列表"]}, ensure_ascii=False).encode(), {"io.bad_field"})
-    bad_line("bad-missing", b'{"id": "bad-missing", "body": "\xe6\xb2\xa1\xe6\x9c\x89text"}', {"io.missing_field"})
+    bad_line(
+        "bad-list",
+        json.dumps({"id": "bad-list", "text": ["文字", "列表"]}, ensure_ascii=False).encode(),
+        {"io.bad_field"},
+    )
+    bad_line(
+        "bad-missing", b'{"id": "bad-missing", "body": "\xe6\xb2\xa1\xe6\x9c\x89text"}', {"io.missing_field"}
+    )
     good_line()
     bad_line("broken.jsonl#7", b"[1, 2, 3]", {"io.bad_json"})
     bad_line("broken.jsonl#8", b"\xff\xfe\x00{not json at all", {"io.bad_json"})
@@ -286,7 +322,9 @@ def write_broken_jsonl(corpus: Corpus, next_good: list[int], long_line_bytes: in
     # Recoverable: a lone surrogate escaped in JSON (Parquet cannot store it as is).
     index = next_good.pop(0)
     corpus.good_ids.add(f"jsonl-good-{index}")
-    lines.append(b'{"id": "jsonl-good-%d", "text": "%s\\ud800"}' % (index, json.dumps(good_text(index))[1:-1].encode()))
+    lines.append(
+        b'{"id": "jsonl-good-%d", "text": "%s\\ud800"}' % (index, json.dumps(good_text(index))[1:-1].encode())
+    )
     good_line()
     body = b"\n".join(lines) + b"\n"
     # The 10 MB line with no newline: an unterminated JSON string at the end of the file.
@@ -342,7 +380,9 @@ def write_wet_with_bad_utf8(corpus: Corpus, next_good: list[int]) -> Path:
     return path
 
 
-def write_corpus(directory: Path, big_page_bytes: int = 100 * 1024 * 1024, long_line_bytes: int = 10 * 1024 * 1024) -> Corpus:
+def write_corpus(
+    directory: Path, big_page_bytes: int = 100 * 1024 * 1024, long_line_bytes: int = 10 * 1024 * 1024
+) -> Corpus:
     """Writes every file of the corpus under `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
     corpus = Corpus(directory=directory, big_page_bytes=big_page_bytes)

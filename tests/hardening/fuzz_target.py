@@ -46,10 +46,19 @@ MAX_INPUT_BYTES = 64 * 1024
 
 
 def seed_inputs() -> list[bytes]:
-    page = '<html><head><meta charset="utf-8"><title>标题</title></head><body><div class="nav"><a href="/">首页</a></div><div class="content"><p>今天天气很好，我们一起去公园散步。</p><p>湖边有人钓鱼，有人下棋。</p></div></body></html>'.encode()
+    page = (
+        '<html><head><meta charset="utf-8"><title>标题</title></head><body><div class="nav"><a href="/">首页</a></div>'
+        '<div class="content"><p>今天天气很好，我们一起去公园散步。</p><p>湖边有人钓鱼，有人下棋。</p></div></body></html>'
+    ).encode()
     gbk = page.decode().replace("utf-8", "gbk").encode("gbk")
-    record = warc_response_record(HttpResponse("http://fuzz.example.invalid/a", page, "text/html; charset=utf-8", record_id="urn:uuid:a"))
-    record_gbk = warc_response_record(HttpResponse("http://fuzz.example.invalid/b", gbk, "text/html", record_id="urn:uuid:b"))
+    record = warc_response_record(
+        HttpResponse(
+            "http://fuzz.example.invalid/a", page, "text/html; charset=utf-8", record_id="urn:uuid:a"
+        )
+    )
+    record_gbk = warc_response_record(
+        HttpResponse("http://fuzz.example.invalid/b", gbk, "text/html", record_id="urn:uuid:b")
+    )
     jsonl = '{"id": "1", "text": "第一行。\\n第二行。"}\n{"id": 2, "text": null}\n[1]\n'.encode()
     return [
         bytes([0]) + record + record_gbk,
@@ -136,7 +145,19 @@ def mutate(data: bytes, seeds: list[bytes], rng: random.Random) -> bytes:
         elif choice < 0.85:
             del buffer[max(1, position) :]  # truncation
         else:
-            token = rng.choice([b"\r\n\r\n", b"WARC/1.0\r\n", b"Content-Length: 99999\r\n", b"\x00", b"<div>" * 50, b"\xff\xfe", b"\x1f\x8b\x08", b'"', b"\\ud800"])
+            token = rng.choice(
+                [
+                    b"\r\n\r\n",
+                    b"WARC/1.0\r\n",
+                    b"Content-Length: 99999\r\n",
+                    b"\x00",
+                    b"<div>" * 50,
+                    b"\xff\xfe",
+                    b"\x1f\x8b\x08",
+                    b'"',
+                    b"\\ud800",
+                ]
+            )
             buffer[position:position] = token
     return bytes(buffer)
 
@@ -161,7 +182,9 @@ def mutation_fuzz(seconds: float, seed: int = 0) -> int:
             except Exception as error:
                 crash = Path(tempfile.gettempdir()) / f"zhclean-fuzz-crash-{seed}-{runs}.bin"
                 crash.write_bytes(data)
-                raise AssertionError(f"crash on input saved to {crash}: {type(error).__name__}: {error}") from error
+                raise AssertionError(
+                    f"crash on input saved to {crash}: {type(error).__name__}: {error}"
+                ) from error
             runs += 1
             if rng.random() < 0.05 and len(corpus) < 500:
                 corpus.append(data)  # keep some mutants as new starting points

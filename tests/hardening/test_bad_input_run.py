@@ -51,9 +51,22 @@ def test_every_reader_gives_every_record_back(corpus: Corpus) -> None:
 
 def test_clean_over_the_bad_input_corpus(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "zhclean", "clean", *map(str, corpus.inputs), "-o", str(out), "--no-progress", "--workers", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "zhclean",
+        "clean",
+        *map(str, corpus.inputs),
+        "-o",
+        str(out),
+        "--no-progress",
+        "--workers",
+        "2",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONWARNINGS": "ignore"}
+    )
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert completed.returncode == 0, completed.stderr[-3000:]
 
@@ -85,4 +98,6 @@ def test_clean_over_the_bad_input_corpus(corpus: Corpus, tmp_path: Path) -> None
     # ru_maxrss of the largest child process: the CLI or one of its workers.
     if peak_kib > before:
         assert peak_kib * 1024 < MAX_PEAK_RSS_BYTES, f"peak RSS {peak_kib / 1024:.0f} MiB"
-    print(f"peak RSS of the run: {peak_kib / 1024:.0f} MiB; input {sum(p.stat().st_size for p in corpus.inputs) / 2**20:.0f} MiB")
+    print(
+        f"peak RSS of the run: {peak_kib / 1024:.0f} MiB; input {sum(p.stat().st_size for p in corpus.inputs) / 2**20:.0f} MiB"
+    )

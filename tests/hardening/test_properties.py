@@ -33,8 +33,25 @@ texts = st.lists(
     st.one_of(
         st.characters(codec=None, categories=None),  # any code point, surrogates too
         st.sampled_from(list(CHINESE)),
-        st.sampled_from(["\u0301", "\u0308", "\u20dd", "\u3099", "\u200b", "\ufeff", "\u00a0", "\u3000", "\n", "\r\n", "\t", " "]),
-        st.sampled_from(["㍿", "ﷺ", "ｱ", "①", "ﬁ", "Ⅻ", "\ud800", "\udfff", "\x00", "\x85", "\u2028", "\ufffd"]),
+        st.sampled_from(
+            [
+                "\u0301",
+                "\u0308",
+                "\u20dd",
+                "\u3099",
+                "\u200b",
+                "\ufeff",
+                "\u00a0",
+                "\u3000",
+                "\n",
+                "\r\n",
+                "\t",
+                " ",
+            ]
+        ),
+        st.sampled_from(
+            ["㍿", "ﷺ", "ｱ", "①", "ﬁ", "Ⅻ", "\ud800", "\udfff", "\x00", "\x85", "\u2028", "\ufffd"]
+        ),
     ),
     max_size=400,
 ).map("".join)
@@ -67,7 +84,9 @@ def test_step_never_raises_and_cleaners_never_grow(step_class: type[Step], text:
         assert verdict is document
         return
     if normalizes(step):
-        bound = max(len(text), len(unicodedata.normalize("NFKC", text.encode("utf-8", "replace").decode("utf-8"))))
+        bound = max(
+            len(text), len(unicodedata.normalize("NFKC", text.encode("utf-8", "replace").decode("utf-8")))
+        )
         assert len(verdict.text) <= max(bound, NFKC_MAX_EXPANSION * len(text))
     else:
         assert len(verdict.text) <= len(text), f"{step.name} grew the text"
@@ -89,7 +108,9 @@ def test_pipeline_of_every_cleaner_and_filter_conserves(batch: list[str]) -> Non
     documents = [Document(id=str(index), text=text) for index, text in enumerate(batch)]
     outcomes = list(pipeline.run(documents))
     assert len(outcomes) == len(documents)
-    assert sorted((o.document if isinstance(o, Rejected) else o).id for o in outcomes) == sorted(d.id for d in documents)
+    assert sorted((o.document if isinstance(o, Rejected) else o).id for o in outcomes) == sorted(
+        d.id for d in documents
+    )
     crashed = [o.reason for o in outcomes if isinstance(o, Rejected) and o.reason.endswith(".crashed")]
     assert not crashed
     stats = pipeline.stats

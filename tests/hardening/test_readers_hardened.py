@@ -46,7 +46,9 @@ BAD = record("urn:uuid:bad", good_page(9))
     ],
 )
 @pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
-def test_good_records_after_a_bad_one_are_read(tmp_path: Path, name: str, middle: bytes, bad_reasons: list[str], compressed: bool) -> None:
+def test_good_records_after_a_bad_one_are_read(
+    tmp_path: Path, name: str, middle: bytes, bad_reasons: list[str], compressed: bool
+) -> None:
     pieces = [GOOD[0], middle, GOOD[1], GOOD[2]]
     if compressed:
         pieces = [piece if piece is GARBAGE else gzip.compress(piece, mtime=0) for piece in pieces]
@@ -70,7 +72,9 @@ def test_a_record_over_the_limit_is_not_read(tmp_path: Path) -> None:
     path = tmp_path / "c.warc"
     path.write_bytes(GOOD[0] + record("urn:uuid:big", b"<p>" + b"x" * 5000 + b"</p>") + GOOD[1])
     assert outcomes(path, "warc", max_record_bytes=4000) == [
-        ("urn:uuid:g0", "kept"), ("urn:uuid:big", "limit.record_bytes"), ("urn:uuid:g1", "kept")
+        ("urn:uuid:g0", "kept"),
+        ("urn:uuid:big", "limit.record_bytes"),
+        ("urn:uuid:g1", "kept"),
     ]
 
 
@@ -84,7 +88,12 @@ def test_jsonl_long_line_nesting_and_surrogates(tmp_path: Path) -> None:
     ]
     path.write_bytes(b"\n".join(lines))
     read = list(read_records(path, "jsonl", ReaderOptions(max_record_bytes=8000)))
-    assert [o.reason if isinstance(o, Rejected) else "kept" for o in read] == ["kept", "io.bad_json", "limit.record_bytes", "kept"]
+    assert [o.reason if isinstance(o, Rejected) else "kept" for o in read] == [
+        "kept",
+        "io.bad_json",
+        "limit.record_bytes",
+        "kept",
+    ]
     first = read[0]
     assert isinstance(first, Document) and first.text == "甲\ufffd"
     first.text.encode("utf-8")  # storable in Parquet
@@ -103,7 +112,17 @@ def test_jsonl_long_line_nesting_and_surrogates(tmp_path: Path) -> None:
         (good_page(1, "gb18030", "utf-8"), "text/html; charset=utf-8", "gb18030"),
         (b"x" * 2000, "text/html", "limit.record_bytes"),
     ],
-    ids=["pdf", "png", "nul-head", "empty", "utf16le-no-bom", "utf16be-no-bom", "stray-nuls", "gbk-as-utf8", "too-large"],
+    ids=[
+        "pdf",
+        "png",
+        "nul-head",
+        "empty",
+        "utf16le-no-bom",
+        "utf16be-no-bom",
+        "stray-nuls",
+        "gbk-as-utf8",
+        "too-large",
+    ],
 )
 def test_decode_hostile_payloads(raw: bytes, content_type: str, expected: str) -> None:
     verdict = Decode(max_bytes=1000 if expected == "limit.record_bytes" else 64 << 20).apply(
@@ -114,5 +133,3 @@ def test_decode_hostile_payloads(raw: bytes, content_type: str, expected: str) -
     else:
         assert isinstance(verdict, Document) and verdict.meta["encoding"] == expected
         assert "样本文章1" in (verdict.html or "") or expected == "utf-8"
-
-

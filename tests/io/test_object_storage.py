@@ -85,7 +85,9 @@ def snapshot(out: object) -> tuple[list, list]:
     return rows(out, "kept", "text"), rows(out, "rejected", "reason")
 
 
-def test_clean_from_s3_to_s3_keeps_what_a_local_run_keeps(demo_crawl: Path, bucket: str, tmp_path: Path) -> None:
+def test_clean_from_s3_to_s3_keeps_what_a_local_run_keeps(
+    demo_crawl: Path, bucket: str, tmp_path: Path
+) -> None:
     fs = s3fs.S3FileSystem()
     fs.put(str(demo_crawl), f"{bucket}/in.warc.gz")
     local = tmp_path / "local"
@@ -109,7 +111,9 @@ def write_jsonl_inputs(fs: object, bucket: str, files: int, lines: int) -> list[
         records = []
         for line in range(lines):
             text = "".join(SENTENCES[(number + line + step) % len(SENTENCES)] for step in range(1 + line % 9))
-            records.append(json.dumps({"id": f"{number}-{line}", "text": text, "split": "train"}, ensure_ascii=False))
+            records.append(
+                json.dumps({"id": f"{number}-{line}", "text": text, "split": "train"}, ensure_ascii=False)
+            )
         key = f"{bucket}/in/part-{number}.jsonl"
         fs.pipe(key, ("\n".join(records) + "\n").encode())  # type: ignore[attr-defined]
         urls.append(f"s3://{key}")
@@ -120,7 +124,9 @@ def zhclean(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "zhclean", "clean", "--no-progress", "--workers", "2", *arguments]
 
 
-def test_resume_after_a_kill_on_s3_gives_the_uninterrupted_output(bucket: str, s3_env: dict[str, str]) -> None:
+def test_resume_after_a_kill_on_s3_gives_the_uninterrupted_output(
+    bucket: str, s3_env: dict[str, str]
+) -> None:
     fs = s3fs.S3FileSystem()
     inputs = write_jsonl_inputs(fs, bucket, files=4, lines=1500)
     reference = f"s3://{bucket}/reference"
@@ -152,7 +158,9 @@ def test_resume_after_a_kill_on_s3_gives_the_uninterrupted_output(bucket: str, s
 
 
 @pytest.mark.slow
-def test_the_ray_engine_reads_and_writes_s3(demo_crawl: Path, bucket: str, s3_env: dict[str, str], tmp_path: Path) -> None:
+def test_the_ray_engine_reads_and_writes_s3(
+    demo_crawl: Path, bucket: str, s3_env: dict[str, str], tmp_path: Path
+) -> None:
     fs = s3fs.S3FileSystem()
     fs.put(str(demo_crawl), f"{bucket}/in.warc.gz")
     local = tmp_path / "local"
@@ -160,8 +168,21 @@ def test_the_ray_engine_reads_and_writes_s3(demo_crawl: Path, bucket: str, s3_en
     remote = f"s3://{bucket}/out-ray"
     # A subprocess: its Ray workers inherit the endpoint settings from its environment.
     subprocess.run(
-        [sys.executable, "-m", "zhclean", "clean", "--no-progress", "--engine", "ray", f"s3://{bucket}/in.warc.gz", "-o", remote],
-        check=True, env={**s3_env, "RAY_ADDRESS": ""}, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "zhclean",
+            "clean",
+            "--no-progress",
+            "--engine",
+            "ray",
+            f"s3://{bucket}/in.warc.gz",
+            "-o",
+            remote,
+        ],
+        check=True,
+        env={**s3_env, "RAY_ADDRESS": ""},
+        stdout=subprocess.DEVNULL,
     )
     assert snapshot(remote) == snapshot(local)
 
@@ -183,10 +204,17 @@ def test_a_shard_on_s3_is_visible_only_when_complete(bucket: str) -> None:
 
 def test_readers_take_s3_urls(bucket: str) -> None:
     fs = s3fs.S3FileSystem()
-    fs.pipe(f"{bucket}/docs.jsonl", '{"id": "a", "content": "你好", "title": "标题", "lang": "zh"}\n'.encode())
+    fs.pipe(
+        f"{bucket}/docs.jsonl", '{"id": "a", "content": "你好", "title": "标题", "lang": "zh"}\n'.encode()
+    )
     [document] = list(read_documents(f"s3://{bucket}/docs.jsonl", text_field="content"))
     assert isinstance(document, Document)
-    assert (document.id, document.text, document.meta["title"], document.fields) == ("a", "你好", "标题", {"lang": "zh"})
+    assert (document.id, document.text, document.meta["title"], document.fields) == (
+        "a",
+        "你好",
+        "标题",
+        {"lang": "zh"},
+    )
     assert str(document.source) == f"s3://{bucket}/docs.jsonl#0"
 
 

@@ -51,7 +51,12 @@ def test_warc_response_records_keep_their_id_and_url(tmp_path: Path) -> None:
     path = write_warc(
         tmp_path / "c.warc.gz",
         [
-            HttpResponse("http://example.invalid/a", PAGE.encode(), "text/html; charset=utf-8", record_id="urn:uuid:aaaa"),
+            HttpResponse(
+                "http://example.invalid/a",
+                PAGE.encode(),
+                "text/html; charset=utf-8",
+                record_id="urn:uuid:aaaa",
+            ),
             HttpResponse("http://example.invalid/logo.png", b"\x89PNG\r\n", "image/png"),
             HttpResponse("http://example.invalid/gone", b"<p>404</p>", "text/html", status=404),
             HttpResponse("http://example.invalid/notes.txt", "纯文本".encode(), "text/plain"),
@@ -69,10 +74,17 @@ def test_warc_response_records_keep_their_id_and_url(tmp_path: Path) -> None:
 
 def test_wet_conversion_records_are_text(tmp_path: Path) -> None:
     path = tmp_path / "c.warc.wet.gz"
-    path.write_bytes(gzip.compress(wet_conversion_record("http://example.invalid/w", "第一行\n第二行", "urn:uuid:w1")))
+    path.write_bytes(
+        gzip.compress(wet_conversion_record("http://example.invalid/w", "第一行\n第二行", "urn:uuid:w1"))
+    )
     [document] = read_all(path, format_for_path(path))
     assert isinstance(document, Document)
-    assert (document.id, document.url, document.text, document.raw) == ("urn:uuid:w1", "http://example.invalid/w", "第一行\n第二行", None)
+    assert (document.id, document.url, document.text, document.raw) == (
+        "urn:uuid:w1",
+        "http://example.invalid/w",
+        "第一行\n第二行",
+        None,
+    )
 
 
 def test_truncated_warc_keeps_what_was_read(tmp_path: Path) -> None:
@@ -104,9 +116,18 @@ def write_lines(path: Path, lines: list[str]) -> Path:
 
 @pytest.mark.parametrize("name", ["d.jsonl", "d.jsonl.gz", "d.jsonl.zst"])
 def test_jsonl_in_every_compression(tmp_path: Path, name: str) -> None:
-    path = write_lines(tmp_path / name, [json.dumps({"id": "甲", "text": "第一篇", "url": "http://x.invalid/1"}), json.dumps({"text": "第二篇"})])
+    path = write_lines(
+        tmp_path / name,
+        [
+            json.dumps({"id": "甲", "text": "第一篇", "url": "http://x.invalid/1"}),
+            json.dumps({"text": "第二篇"}),
+        ],
+    )
     outcomes = read_all(path, "jsonl")
-    assert [(doc.id, doc.text) for doc in outcomes if isinstance(doc, Document)] == [("甲", "第一篇"), (f"{name}#1", "第二篇")]
+    assert [(doc.id, doc.text) for doc in outcomes if isinstance(doc, Document)] == [
+        ("甲", "第一篇"),
+        (f"{name}#1", "第二篇"),
+    ]
     assert outcomes[0].url == "http://x.invalid/1"  # type: ignore[union-attr]
 
 
@@ -123,7 +144,14 @@ def test_jsonl_bad_lines_are_rejected_not_dropped(tmp_path: Path) -> None:
             json.dumps({"id": "6", "text": "又一条好的记录"}),
         ],
     )
-    assert reasons(read_all(path, "jsonl")) == ["kept", "io.bad_json", "io.missing_field", "io.bad_field", "io.bad_json", "kept"]
+    assert reasons(read_all(path, "jsonl")) == [
+        "kept",
+        "io.bad_json",
+        "io.missing_field",
+        "io.bad_field",
+        "io.bad_json",
+        "kept",
+    ]
 
 
 def test_jsonl_field_names_are_configurable(tmp_path: Path) -> None:
@@ -133,7 +161,9 @@ def test_jsonl_field_names_are_configurable(tmp_path: Path) -> None:
 
 
 def test_truncated_gzip_jsonl(tmp_path: Path) -> None:
-    lines = [json.dumps({"id": str(n), "text": f"第{n}条记录，内容足够长以便压缩。" * 20}) for n in range(200)]
+    lines = [
+        json.dumps({"id": str(n), "text": f"第{n}条记录，内容足够长以便压缩。" * 20}) for n in range(200)
+    ]
     whole = write_lines(tmp_path / "w.jsonl.gz", lines).read_bytes()
     cut = tmp_path / "cut.jsonl.gz"
     cut.write_bytes(whole[: len(whole) // 2])
@@ -146,7 +176,10 @@ def test_parquet_with_a_named_text_column(tmp_path: Path) -> None:
     path = tmp_path / "d.parquet"
     pq.write_table(pa.table({"id": ["a", "b"], "content": ["第一", "第二"]}), path)
     outcomes = read_all(path, "parquet", text_field="content")
-    assert [(doc.id, doc.text) for doc in outcomes if isinstance(doc, Document)] == [("a", "第一"), ("b", "第二")]
+    assert [(doc.id, doc.text) for doc in outcomes if isinstance(doc, Document)] == [
+        ("a", "第一"),
+        ("b", "第二"),
+    ]
 
 
 def test_parquet_without_the_text_column_rejects_every_row(tmp_path: Path) -> None:

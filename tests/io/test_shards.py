@@ -11,9 +11,15 @@ from zhclean.io.shards import KEPT_SCHEMA, REJECTED_SCHEMA, ShardWriter, kept_ro
 def test_shards_are_bounded_and_complete(tmp_path: Path) -> None:
     writer = ShardWriter(tmp_path, "part-00000", KEPT_SCHEMA, max_rows=3)
     for number in range(7):
-        writer.write(kept_row(Document(id=str(number), text=f"第{number}篇", source=Source("in.jsonl", number))))
+        writer.write(
+            kept_row(Document(id=str(number), text=f"第{number}篇", source=Source("in.jsonl", number)))
+        )
     shards = writer.close()
-    assert [path.name for path in shards] == ["part-00000-000.parquet", "part-00000-001.parquet", "part-00000-002.parquet"]
+    assert [path.name for path in shards] == [
+        "part-00000-000.parquet",
+        "part-00000-001.parquet",
+        "part-00000-002.parquet",
+    ]
     assert [pq.ParquetFile(path).metadata.num_rows for path in shards] == [3, 3, 1]
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
     row = pq.read_table(shards[0]).to_pylist()[0]
@@ -30,7 +36,9 @@ def test_aborted_shard_leaves_nothing_that_looks_whole(tmp_path: Path) -> None:
 
 
 def test_rejected_rows_carry_reason_detail_and_removals(tmp_path: Path) -> None:
-    document = Document(id="r", text="正文", removed=(Removal("ad_lines.qr_follow", "ad.qr_follow", "扫码关注"),))
+    document = Document(
+        id="r", text="正文", removed=(Removal("ad_lines.qr_follow", "ad.qr_follow", "扫码关注"),)
+    )
     writer = ShardWriter(tmp_path, "part-00000-s0", REJECTED_SCHEMA)
     writer.write(rejected_row(Rejected(document, "length.too_short", {"chars": 2, "min_chars": 50})))
     [row] = pq.read_table(writer.close()[0]).to_pylist()

@@ -11,14 +11,29 @@ from zhclean.cli import main
 from zhclean.io.shards import shard_paths
 
 
-def test_clean_scores_and_thresholds(tiny_model: Path, good_documents: list[str], bad_documents: list[str], tmp_path: Path) -> None:
+def test_clean_scores_and_thresholds(
+    tiny_model: Path, good_documents: list[str], bad_documents: list[str], tmp_path: Path
+) -> None:
     source = tmp_path / "docs.jsonl"
     lines = [{"id": f"good-{n}", "text": text} for n, text in enumerate(good_documents[:10])]
     lines += [{"id": f"bad-{n}", "text": text} for n, text in enumerate(bad_documents[:10])]
     source.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     out = tmp_path / "out"
-    status = main(["clean", str(source), "-o", str(out), "--recipe", "clean-text", "--no-progress",
-                   "--quality-model", str(tiny_model), "--min-quality", "0.5"])
+    status = main(
+        [
+            "clean",
+            str(source),
+            "-o",
+            str(out),
+            "--recipe",
+            "clean-text",
+            "--no-progress",
+            "--quality-model",
+            str(tiny_model),
+            "--min-quality",
+            "0.5",
+        ]
+    )
     assert status == 0
     kept = [row for path in shard_paths(out / "kept") for row in pq.read_table(path).to_pylist()]
     rejected = [row for path in shard_paths(out / "rejected") for row in pq.read_table(path).to_pylist()]

@@ -22,6 +22,7 @@ import random
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -558,7 +559,7 @@ def definitions_section(data: ReportData) -> str:
         rows = "".join(
             f"<tr><td><code>{escape(info.name)}</code></td><td><code>{escape(info.version)}</code></td>"
             f"<td><code>{escape(info.sha256[:16])}…</code></td><td class=num>{info.rule_count}</td>"
-            f"<td>{'<b class=warn>changed since the run</b>' if info.changed_since_run else ('recorded by the run' if info.recorded_sha256 else 'not recorded by the run')}</td></tr>"
+            f"<td>{rules_file_state(info)}</td></tr>"
             for info in definitions.rules_files.values()
         )
         parts.append(
@@ -577,76 +578,21 @@ CJK_FONTS = (
 )
 CJK_MONO_FONTS = '"Noto Sans Mono CJK SC","Sarasa Mono SC",' + CJK_FONTS
 
-STYLE = """
-body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",CJK_FONTS,sans-serif;
-margin:0;color:#1d232b;background:#f6f7f9}
-header{background:#1d232b;color:#fff;padding:16px 28px}header h1{margin:0;font-size:20px}
-header p{margin:4px 0 0;color:#c5ccd6}main{max-width:1100px;margin:0 auto;padding:8px 28px 60px}
-section.card{background:#fff;border:1px solid #dde2e8;border-radius:8px;padding:12px 18px;margin:16px 0}
-h2{font-size:17px;margin:4px 0 10px}h3{font-size:15px;margin:16px 0 6px}h4{margin:4px 0;font-size:14px}
-.muted{color:#69737f;font-weight:normal;font-size:13px}.empty{color:#69737f;font-style:italic}
-.totals{display:flex;gap:28px;flex-wrap:wrap}.totals div{font-size:13px;color:#69737f}
-.totals b{display:block;font-size:22px;color:#1d232b}
-svg.chart{max-width:100%;height:auto;display:block}svg .label{font-size:12px;fill:#1d4f91}
-svg .value,svg .tick{font-size:11px;fill:#4a545f}svg .grid{stroke:#e4e7eb}
-table.data{border-collapse:collapse;width:100%;font-size:13px}table.data th,table.data td{padding:3px 8px;
-border-bottom:1px solid #eceff2;text-align:left}table.data td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.total td{font-weight:bold}table.detail{font-size:12px;border-collapse:collapse;margin:4px 0}
-table.detail th{text-align:left;color:#69737f;padding:1px 10px 1px 0;font-weight:normal;vertical-align:top}
-details.sample{border:1px solid #e4e7eb;border-radius:6px;margin:6px 0;padding:4px 10px;background:#fbfcfd}
-details.sample summary{cursor:pointer}.doc{font-family:ui-monospace,"DejaVu Sans Mono",CJK_MONO_FONTS,monospace;font-size:12px;word-break:break-all}
-pre.context{white-space:pre-wrap;word-break:break-word;background:#fff;border-left:3px solid #c9d1db;
-padding:6px 10px;margin:6px 0;font:13px/1.6 inherit;max-height:320px;overflow:auto}
-mark{background:#ffd54f;padding:0 1px;border-radius:2px}.definition{border-top:1px solid #eceff2;padding:6px 0}
-.definition:target,.group:target{background:#fff8dc}.warn{color:#b3261e}
-.toolbar{position:sticky;top:0;background:#f6f7f9;padding:8px 0;z-index:1;display:flex;gap:10px;align-items:center}
-.toolbar input{flex:1;padding:5px 8px;border:1px solid #c9d1db;border-radius:4px;font:inherit}
-a{color:#1d4f91;text-decoration:none}a:hover{text-decoration:underline}
-code{font-size:12px;font-family:ui-monospace,"DejaVu Sans Mono",CJK_MONO_FONTS,monospace}
-""".replace("CJK_MONO_FONTS", CJK_MONO_FONTS).replace("CJK_FONTS", CJK_FONTS)
+# The page's style and script are package files, inlined into the one HTML file.
+STYLE = (
+    (resources.files(__package__) / "report.css")
+    .read_text(encoding="utf-8")
+    .replace("CJK_MONO_FONTS", CJK_MONO_FONTS)
+    .replace("CJK_FONTS", CJK_FONTS)
+)
+SCRIPT = (resources.files(__package__) / "report.js").read_text(encoding="utf-8")
 
-SCRIPT = """
-(function () {
-  "use strict";
-  var input = document.getElementById("sample-filter");
-  var groups = Array.prototype.slice.call(document.querySelectorAll("section.group"));
-  var counter = document.getElementById("sample-count");
-  function apply() {
-    var words = input.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    var shown = 0;
-    groups.forEach(function (group) {
-      var cards = group.querySelectorAll("details.sample");
-      var groupText = (group.getAttribute("data-group") || "").toLowerCase();
-      var visible = 0;
-      Array.prototype.forEach.call(cards, function (card) {
-        var text = groupText + " " + (card.getAttribute("data-search") || "").toLowerCase() + " " +
-                   card.textContent.toLowerCase();
-        var match = words.every(function (word) { return text.indexOf(word) !== -1; });
-        card.hidden = !match;
-        if (match) { visible += 1; }
-      });
-      group.hidden = words.length > 0 && visible === 0;
-      shown += visible;
-    });
-    counter.textContent = shown + " samples shown";
-  }
-  input.addEventListener("input", apply);
-  document.getElementById("expand-all").addEventListener("click", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("details.sample"), function (card) { card.open = true; });
-  });
-  apply();
-  // What the page shows, measured by the browser: the browser test reads these.
-  function visibleCount(selector) {
-    return Array.prototype.filter.call(document.querySelectorAll(selector), function (element) {
-      var box = element.getBoundingClientRect();
-      return box.width > 0 && box.height > 0;
-    }).length;
-  }
-  document.body.setAttribute("data-visible-charts", String(visibleCount("svg.chart")));
-  document.body.setAttribute("data-visible-samples", String(visibleCount("details.sample")));
-  document.body.setAttribute("data-ready", "true");
-})();
-"""
+
+def rules_file_state(info: Any) -> str:
+    """Whether a rule file is as the run recorded it (`audit.definitions.RulesFile`)."""
+    if info.changed_since_run:
+        return "<b class=warn>changed since the run</b>"
+    return "recorded by the run" if info.recorded_sha256 else "not recorded by the run"
 
 
 def render(data: ReportData, title: str) -> str:

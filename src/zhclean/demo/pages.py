@@ -32,7 +32,8 @@ FOOTER = """
 """
 
 RIVER_ARTICLE = [
-    "本报讯 入夏以来，江南多地降水明显偏多，部分河段水位持续上涨。记者从市水利局了解到，全市已启动防汛四级应急响应，沿江各区县加强了堤防巡查。",
+    "本报讯 入夏以来，江南多地降水明显偏多，部分河段水位持续上涨。"
+    "记者从市水利局了解到，全市已启动防汛四级应急响应，沿江各区县加强了堤防巡查。",
     "据介绍，今年汛期来得比往年早，上游来水与本地降雨叠加，给防汛工作带来不小压力。水利部门提前对城区排水管网进行了疏通，并在低洼地段布置了移动泵站。",
     "“我们每天分三班巡堤，发现管涌、渗漏等险情第一时间上报。”一位参加巡查的工作人员说。截至昨日，全市共排查隐患点四十余处，均已落实整改措施。",
     "气象部门预计，未来一周仍有两次较强降雨过程，提醒市民关注天气预报，尽量避免前往河道、山区等危险区域，出行注意安全。",
@@ -52,13 +53,17 @@ def portal_article() -> HttpResponse:
 <div class="related"><h3>相关推荐</h3><ul><li><a href="/a1">城市排水系统改造进展顺利</a></li>
 <li><a href="/a2">暑期出行安全提示</a></li><li><a href="/a3">本周天气早知道</a></li></ul></div>
 {FOOTER}</body></html>"""
-    return HttpResponse("http://news.example.invalid/2026/0618/flood.html", html.encode("utf-8"), "text/html; charset=utf-8")
+    return HttpResponse(
+        "http://news.example.invalid/2026/0618/flood.html", html.encode("utf-8"), "text/html; charset=utf-8"
+    )
 
 
 def repost_of_portal_article() -> HttpResponse:
     """The same story on another portal: other navigation, other ads, one sentence edited."""
     edited = list(RIVER_ARTICLE)
-    edited[3] = "气象部门预计，未来一周仍有两次较强降雨过程，请市民关注天气预报，尽量避免前往河道、山区等危险区域。"
+    edited[3] = (
+        "气象部门预计，未来一周仍有两次较强降雨过程，请市民关注天气预报，尽量避免前往河道、山区等危险区域。"
+    )
     paragraphs = "".join(f"<p>{text}</p>" for text in edited)
     html = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
 <title>江南多地进入主汛期 - 某某资讯</title></head><body>
@@ -69,7 +74,9 @@ def repost_of_portal_article() -> HttpResponse:
 <p>本文转载自示例日报，转载请注明出处。</p>
 <p>关注某某资讯公众号，每天推送本地新闻。</p>
 <div class="copyright">Copyright 2026 某某资讯 All Rights Reserved</div></body></html>"""
-    return HttpResponse("http://info.example.invalid/local/20260618/88.shtml", html.encode("gbk"), "text/html")
+    return HttpResponse(
+        "http://info.example.invalid/local/20260618/88.shtml", html.encode("gbk"), "text/html"
+    )
 
 
 def old_gbk_page() -> HttpResponse:
@@ -80,8 +87,10 @@ def old_gbk_page() -> HttpResponse:
         "&nbsp;&nbsp;&nbsp;&nbsp;喝茶不只是解渴，更是一种待客之道。客人进门先奉上一杯热茶，是许多家庭保留至今的习惯。<br><br>"
         "&nbsp;&nbsp;&nbsp;&nbsp;近年来，年轻人也开始重新认识传统茶文化，新式茶饮店遍布街头，老茶馆里也多了不少年轻面孔。"
     )
-    html = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk"><title>漫谈中国茶俗--文化频道</title></head>
-<body><table width="760"><tr><td class="nav"><a href="/">首页</a> | <a href="/culture">文化</a> | <a href="/bbs">论坛</a></td></tr>
+    html = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">
+<title>漫谈中国茶俗--文化频道</title></head>
+<body><table width="760"><tr><td class="nav"><a href="/">首页</a> | <a href="/culture">文化</a> |
+<a href="/bbs">论坛</a></td></tr>
 <tr><td><font size="4"><b>漫谈中国茶俗</b></font><br>作者：陈静 2006年3月2日<br><br>{text}</td>
 <td width="160" class="sidebar">热门文章<br><a href="/1">春节习俗大全</a><br><a href="/2">端午节的由来</a></td></tr>
 <tr><td>【打印本页】【关闭窗口】【返回顶部】 上一篇：春节习俗大全 下一篇：端午节的由来</td></tr></table></body></html>"""
@@ -96,7 +105,9 @@ def traditional_big5_blog() -> HttpResponse:
 <p>傍晚走到漁人碼頭看夕陽，海風吹來有點涼，但是景色真的很美。回程的時候大家都累了，在捷運上差點睡著。</p>
 <p>下次想早一點出發，去紅毛城和真理大學看看，聽說那邊的建築很有特色。</p></div>
 <div class="comment">留言(3) | 引用(0) | 分享到臉書</div></body></html>"""
-    return HttpResponse("http://blog.example.invalid/kitty/post/1024", html.encode("big5"), "text/html; charset=big5")
+    return HttpResponse(
+        "http://blog.example.invalid/kitty/post/1024", html.encode("big5"), "text/html; charset=big5"
+    )
 
 
 def wechat_style_article() -> HttpResponse:
@@ -109,33 +120,48 @@ def wechat_style_article() -> HttpResponse:
 <p>长按识别下方二维码，关注“家常菜谱”，每天学一道好菜！</p>
 <p>点个“在看”，分享给更多朋友吧～</p>
 </div></body></html>"""
-    return HttpResponse("https://mp.example.invalid/s/hongshaorou", html.encode("utf-8"), "text/html; charset=utf-8")
+    return HttpResponse(
+        "https://mp.example.invalid/s/hongshaorou", html.encode("utf-8"), "text/html; charset=utf-8"
+    )
 
 
 def forum_thread() -> HttpResponse:
     html = """<html><head><meta charset="utf-8"><title>求助：笔记本电脑开机很慢怎么办？ - 数码论坛</title></head><body>
 <div class="nav">论坛首页 › 电脑硬件 › 帖子</div>
 <div class="post"><div class="author">楼主 小张同学</div>
-<div class="post-content">我的笔记本用了三年，最近开机要两三分钟，打开浏览器也很卡。已经删过一些软件了，效果不明显，请问大家有什么办法？</div></div>
+<div class="post-content">我的笔记本用了三年，最近开机要两三分钟，打开浏览器也很卡。
+已经删过一些软件了，效果不明显，请问大家有什么办法？</div></div>
 <div class="post"><div class="author">2楼 老王</div>
-<div class="post-content">先看看开机启动项，很多软件会偷偷设置自启动。另外如果还是机械硬盘，换一块固态硬盘提升非常明显。</div></div>
+<div class="post-content">先看看开机启动项，很多软件会偷偷设置自启动。
+另外如果还是机械硬盘，换一块固态硬盘提升非常明显。</div></div>
 <div class="post"><div class="author">3楼 数码达人</div>
 <div class="post-content">同意楼上，换固态是最划算的升级。顺便清理一下风扇灰尘，温度高了也会降频变慢。</div></div>
 <div class="post"><div class="author">4楼 路人甲</div><div class="post-content">顶</div></div>
 <div class="footer">本帖最后由 小张同学 编辑 | 回复 | 举报</div></body></html>"""
-    return HttpResponse("http://bbs.example.invalid/thread-3344-1-1.html", html.encode("utf-8"), "text/html; charset=utf-8")
+    return HttpResponse(
+        "http://bbs.example.invalid/thread-3344-1-1.html", html.encode("utf-8"), "text/html; charset=utf-8"
+    )
 
 
 def list_page() -> HttpResponse:
     items = "".join(
         f'<li><a href="/news/{number}.html">{title}</a><span>2026-06-{10 + number}</span></li>'
         for number, title in enumerate(
-            ["市区新增三条公交线路", "图书馆延长夏季开放时间", "老旧小区改造工程开工", "中小学暑假安全提醒", "夜市经济带动消费增长", "社区开展义诊活动"]
+            [
+                "市区新增三条公交线路",
+                "图书馆延长夏季开放时间",
+                "老旧小区改造工程开工",
+                "中小学暑假安全提醒",
+                "夜市经济带动消费增长",
+                "社区开展义诊活动",
+            ]
         )
     )
     html = f"""<html><head><meta charset="utf-8"><title>本地新闻列表</title></head><body>{NAVIGATION}
 <ul class="news-list">{items}</ul><div class="pages">上一页 1 2 3 4 5 下一页</div>{FOOTER}</body></html>"""
-    return HttpResponse("http://news.example.invalid/local/list_1.html", html.encode("utf-8"), "text/html; charset=utf-8")
+    return HttpResponse(
+        "http://news.example.invalid/local/list_1.html", html.encode("utf-8"), "text/html; charset=utf-8"
+    )
 
 
 def gambling_spam() -> HttpResponse:
@@ -151,7 +177,9 @@ def gambling_spam() -> HttpResponse:
     )
     html = f"""<html><head><meta charset="utf-8"><title>娱乐城_百家乐_时时彩_六合彩_体育投注</title>
 <meta name="keywords" content="百家乐,娱乐城,时时彩,六合彩"></head><body>{lines}</body></html>"""
-    return HttpResponse("http://spam.example.invalid/index.html", html.encode("utf-8"), "text/html; charset=utf-8")
+    return HttpResponse(
+        "http://spam.example.invalid/index.html", html.encode("utf-8"), "text/html; charset=utf-8"
+    )
 
 
 def lying_header_page() -> HttpResponse:
@@ -160,7 +188,9 @@ def lying_header_page() -> HttpResponse:
 <p>秋天气候干燥，容易出现口干、皮肤干燥等问题。日常饮食可以多吃梨、百合、银耳等滋阴润燥的食物。</p>
 <p>早晚温差变大，要注意及时增减衣物。适当进行散步、慢跑、太极拳等运动，有助于增强体质。</p>
 <p>此外，保持充足的睡眠和愉快的心情，也是秋季养生的重要内容。</p></div></body></html>"""
-    return HttpResponse("http://health.example.invalid/autumn.html", html.encode("gbk"), "text/html; charset=utf-8")
+    return HttpResponse(
+        "http://health.example.invalid/autumn.html", html.encode("gbk"), "text/html; charset=utf-8"
+    )
 
 
 def image_record() -> HttpResponse:
@@ -170,7 +200,9 @@ def image_record() -> HttpResponse:
 
 def not_found_page() -> HttpResponse:
     html = "<html><head><title>404</title></head><body><p>您访问的页面不存在。</p></body></html>"
-    return HttpResponse("http://news.example.invalid/missing.html", html.encode("utf-8"), "text/html", status=404)
+    return HttpResponse(
+        "http://news.example.invalid/missing.html", html.encode("utf-8"), "text/html", status=404
+    )
 
 
 def demo_responses() -> list[HttpResponse]:

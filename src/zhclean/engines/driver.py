@@ -89,9 +89,21 @@ def run_clean(
     whichever runs it, shard for shard."""
     executor = make_executor(engine, workers, ray_address) if isinstance(engine, str) else engine
     try:
-        return drive(inputs, out_dir, steps, executor, recipe_name=recipe_name, recipe_fingerprint=recipe_fingerprint,
-                     format=format, reader_options=reader_options, overwrite=overwrite, resume=resume,
-                     show_progress=show_progress, batch_size=batch_size, max_seconds_per_record=max_seconds_per_record)
+        return drive(
+            inputs,
+            out_dir,
+            steps,
+            executor,
+            recipe_name=recipe_name,
+            recipe_fingerprint=recipe_fingerprint,
+            format=format,
+            reader_options=reader_options,
+            overwrite=overwrite,
+            resume=resume,
+            show_progress=show_progress,
+            batch_size=batch_size,
+            max_seconds_per_record=max_seconds_per_record,
+        )
     finally:
         if isinstance(engine, str):
             executor.close()
@@ -149,12 +161,16 @@ def drive(
             else:
                 remove_unit_outputs(out_dir, unit, segment, last_segment=deduplicator is None)
                 tasks.append(
-                    UnitTask(unit, segment, steps, reader_options, out_dir, batch_size, max_seconds_per_record)
+                    UnitTask(
+                        unit, segment, steps, reader_options, out_dir, batch_size, max_seconds_per_record
+                    )
                 )
         if tasks:
             description = "reading" if segment == 0 else f"after {bounds[segment - 1][2].name}"  # type: ignore[union-attr]
             todo_sizes = {task.unit.index: sizes[task.unit.index] for task in tasks} if segment == 0 else {}
-            progress = Progress(sum(todo_sizes.values()) if segment == 0 else None, description, show_progress)
+            progress = Progress(
+                sum(todo_sizes.values()) if segment == 0 else None, description, show_progress
+            )
 
             def record(task: UnitTask, stats: PipelineStats, segment: int = segment) -> None:
                 total.merge(stats)
@@ -167,13 +183,17 @@ def drive(
         if deduplicator is not None:
             step_index = steps.index(deduplicator)
             source_paths = {str(unit.path) for unit in units}
-            run_deduplicator(deduplicator, step_index, segment, out_dir, total, manifest, executor, source_paths)
+            run_deduplicator(
+                deduplicator, step_index, segment, out_dir, total, manifest, executor, source_paths
+            )
     remove_tree(out_dir / "_work")
     for directory in (out_dir / "kept", out_dir / "rejected"):
         if not shard_paths(directory):
             write_empty_shard(directory)
     seconds = time.monotonic() - began
-    stats_path = write_stats(out_dir, total, seconds, units, steps, recipe_name, recipe_fingerprint, executor.workers)
+    stats_path = write_stats(
+        out_dir, total, seconds, units, steps, recipe_name, recipe_fingerprint, executor.workers
+    )
     manifest.finish()
     return RunResult(stats=total, seconds=seconds, out_dir=out_dir, stats_path=stats_path)
 
@@ -229,7 +249,11 @@ class CountingIterator:
 
 def write_duplicates(path: StoragePath, duplicates: dict[str, Reject]) -> None:
     rows = [
-        {"id": key, "code": verdict.code, "detail": json.dumps(verdict.detail, ensure_ascii=False, default=str)}
+        {
+            "id": key,
+            "code": verdict.code,
+            "detail": json.dumps(verdict.detail, ensure_ascii=False, default=str),
+        }
         for key, verdict in sorted(duplicates.items())
     ]
     schema = pa.schema([("id", pa.string()), ("code", pa.string()), ("detail", pa.string())])
@@ -249,7 +273,9 @@ def kept_copy_named(duplicates: dict[str, Reject], source_paths: set[str]) -> di
         if isinstance(kept, str):
             kept_id, kept_source = split_dedup_key(kept, source_paths)
             if kept_source is not None:
-                verdict = Reject(verdict.code, {**verdict.detail, "kept_id": kept_id, "kept_source": kept_source})
+                verdict = Reject(
+                    verdict.code, {**verdict.detail, "kept_id": kept_id, "kept_source": kept_source}
+                )
         renamed[key] = verdict
     return renamed
 
@@ -269,7 +295,12 @@ def split_dedup_key(key: str, source_paths: set[str]) -> tuple[str, str | None]:
 def dedup_entries(out_dir: StoragePath, segment: int) -> Iterator[DedupEntry]:
     columns = ["id", "source", "signature", "length", "quality"]
     for row in read_rows(shard_paths(work_dir(out_dir, segment)), columns):
-        yield DedupEntry(id=dedup_key(row["id"], row["source"]), signature=pickle.loads(row["signature"]), length=row["length"], quality=row["quality"])
+        yield DedupEntry(
+            id=dedup_key(row["id"], row["source"]),
+            signature=pickle.loads(row["signature"]),
+            length=row["length"],
+            quality=row["quality"],
+        )
 
 
 def write_stats(
@@ -286,7 +317,10 @@ def write_stats(
         "zhclean_version": __version__,
         "recipe": recipe_name,
         "recipe_fingerprint": recipe_fingerprint,
-        "inputs": [{"path": str(path), "format": file_format} for path, file_format in dict.fromkeys((unit.path, unit.format) for unit in units)],
+        "inputs": [
+            {"path": str(path), "format": file_format}
+            for path, file_format in dict.fromkeys((unit.path, unit.format) for unit in units)
+        ],
         "workers": workers,
         "seconds": round(seconds, 3),
         "records_per_second": round(stats.read / seconds, 1) if seconds > 0 else None,

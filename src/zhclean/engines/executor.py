@@ -41,7 +41,9 @@ ENGINES = ("local", "ray")
 class Executor(Protocol):
     workers: int
 
-    def run_units(self, tasks: list[UnitTask], progress: Progress, sizes: dict[int, int], on_done: OnDone) -> None:
+    def run_units(
+        self, tasks: list[UnitTask], progress: Progress, sizes: dict[int, int], on_done: OnDone
+    ) -> None:
         """Runs the tasks; `on_done(task, stats)` in this process as each completes."""
         ...
 
@@ -78,7 +80,9 @@ class LocalExecutor:
             raise ValueError("workers must be positive")
         self.workers = workers
 
-    def run_units(self, tasks: list[UnitTask], progress: Progress, sizes: dict[int, int], on_done: OnDone) -> None:
+    def run_units(
+        self, tasks: list[UnitTask], progress: Progress, sizes: dict[int, int], on_done: OnDone
+    ) -> None:
         def add(task: UnitTask, stats: PipelineStats) -> None:
             on_done(task, stats)
             progress.update(task.unit.index, 0, 0, 0, sizes.get(task.unit.index, 0))
@@ -91,13 +95,17 @@ class LocalExecutor:
         manager.start(initializer=die_with_parent)
         with manager:
             messages = manager.Queue()
-            with ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), initializer=die_with_parent) as pool:
+            with ProcessPoolExecutor(
+                max_workers=min(self.workers, len(tasks)), initializer=die_with_parent
+            ) as pool:
                 futures: dict[Future[PipelineStats], UnitTask] = {
                     pool.submit(run_unit_reporting, task, messages): task for task in tasks
                 }
                 pending = set(futures)
                 while pending:
-                    done, pending = wait(pending, timeout=PROGRESS_INTERVAL_SECONDS, return_when=FIRST_COMPLETED)
+                    done, pending = wait(
+                        pending, timeout=PROGRESS_INTERVAL_SECONDS, return_when=FIRST_COMPLETED
+                    )
                     drain(messages, progress)
                     for future in done:
                         add(futures[future], future.result())

@@ -20,7 +20,16 @@ STATS_NAME = "_stats.json"
 MANIFEST_NAME = "_manifest.json"
 # Entries the output directory may hold that a run owns (and `--overwrite` replaces);
 # `stats.json` and `manifest.json` are the names older versions gave the run's files.
-OWNED_OUTPUTS = ("kept", "rejected", "_work", STATS_NAME, MANIFEST_NAME, "stats.json", "manifest.json", "report.html")
+OWNED_OUTPUTS = (
+    "kept",
+    "rejected",
+    "_work",
+    STATS_NAME,
+    MANIFEST_NAME,
+    "stats.json",
+    "manifest.json",
+    "report.html",
+)
 
 
 class OutputError(Exception):
@@ -37,7 +46,9 @@ def prepare_output(out_dir: StoragePath, overwrite: bool) -> None:
                     f"output directory {out_dir} holds an interrupted run; pass --resume to continue it "
                     "(same inputs and recipe), or --overwrite to start again"
                 )
-            raise OutputError(f"output directory {out_dir} is not empty; pass --overwrite to replace its results")
+            raise OutputError(
+                f"output directory {out_dir} is not empty; pass --overwrite to replace its results"
+            )
         for name in OWNED_OUTPUTS:
             target = out_dir / name
             if target.is_dir():
@@ -98,7 +109,9 @@ class Manifest:
         self.save()
 
 
-def open_manifest(out_dir: StoragePath, identity: dict[str, Any], *, overwrite: bool, resume: bool) -> Manifest:
+def open_manifest(
+    out_dir: StoragePath, identity: dict[str, Any], *, overwrite: bool, resume: bool
+) -> Manifest:
     path = out_dir / MANIFEST_NAME
     if resume and path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -111,7 +124,9 @@ def open_manifest(out_dir: StoragePath, identity: dict[str, Any], *, overwrite: 
         data["finished"] = False
         return Manifest(path, data)
     if resume and out_dir.is_dir() and any(out_dir.iterdir()):
-        raise OutputError(f"cannot resume {out_dir}: it has no {MANIFEST_NAME}; use --overwrite to start again")
+        raise OutputError(
+            f"cannot resume {out_dir}: it has no {MANIFEST_NAME}; use --overwrite to start again"
+        )
     prepare_output(out_dir, overwrite)
     manifest = Manifest(path, {"identity": identity, "completed": {}, "dedup": {}, "finished": False})
     manifest.save()

@@ -49,7 +49,9 @@ class Progress:
         elapsed = max(1e-6, time.monotonic() - self.started)
         decided = self.kept + self.rejected
         kept_share = f"{100 * self.kept / decided:.0f}%" if decided else "-"
-        self.bar.set_postfix_str(f"{self.records:,} rec, {self.records / elapsed:,.0f} rec/s, kept {kept_share}", refresh=False)
+        self.bar.set_postfix_str(
+            f"{self.records:,} rec, {self.records / elapsed:,.0f} rec/s, kept {kept_share}", refresh=False
+        )
 
     def close(self) -> None:
         if self.bar is not None:

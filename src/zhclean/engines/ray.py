@@ -205,7 +205,13 @@ class RayExecutor:
     `workers` is what the run asked for, recorded in its stats; Ray sizes its pool from the
     cluster's CPUs."""
 
-    def __init__(self, address: str | None = None, workers: int = 1, num_cpus_per_partition: float = 1, max_retries: int = 3) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        workers: int = 1,
+        num_cpus_per_partition: float = 1,
+        max_retries: int = 3,
+    ) -> None:
         self.address = address
         self.workers = workers
         self.num_cpus_per_partition = num_cpus_per_partition
@@ -228,7 +234,9 @@ class RayExecutor:
             return []
         ray = import_ray()
         connect(ray, self.address)
-        remote = ray.remote(num_cpus=self.num_cpus_per_partition, max_retries=self.max_retries)(call_with_partition)
+        remote = ray.remote(num_cpus=self.num_cpus_per_partition, max_retries=self.max_retries)(
+            call_with_partition
+        )
         shared = ray.put(function)
         return list(ray.get([remote.remote(shared, partition) for partition in partitions]))
 

@@ -61,7 +61,9 @@ def run_unit(task: UnitTask, report: Report) -> PipelineStats:
     """Runs one segment over one unit and writes its shards; returns the unit's counts.
 
     `report(records, kept, rejected, stored_bytes_position)` is called now and then."""
-    pipeline = Pipeline(task.steps, batch_size=task.batch_size, max_seconds_per_record=task.max_seconds_per_record)
+    pipeline = Pipeline(
+        task.steps, batch_size=task.batch_size, max_seconds_per_record=task.max_seconds_per_record
+    )
     bounds = pipeline.segments()
     start, end, deduplicator = bounds[task.segment]
     last_segment = deduplicator is None
@@ -118,7 +120,9 @@ def reject_unextracted(document: Document) -> Document | Rejected:
     page, so it is rejected with a hint instead."""
     if document.text or (document.raw is None and document.html is None):
         return document
-    detail = {"hint": "this recipe has no decode/extract step for pages; use the extract, heuristics or default recipe"}
+    detail = {
+        "hint": "this recipe has no decode/extract step for pages; use the extract, heuristics or default recipe"
+    }
     return Rejected(document, "pipeline.not_extracted", detail)
 
 
@@ -138,7 +142,11 @@ def unit_inputs(task: UnitTask, pipeline: Pipeline, progress: ByteProgress) -> I
     deduplicator = pipeline.steps[deduplicator_index]
     stats = pipeline.stats.steps[deduplicator_index]
     duplicates = load_duplicates(duplicates_path(task.out_dir, previous))
-    paths = [path for path in shard_paths(work_dir(task.out_dir, previous)) if path.name.startswith(task.unit.prefix + "-")]
+    paths = [
+        path
+        for path in shard_paths(work_dir(task.out_dir, previous))
+        if path.name.startswith(task.unit.prefix + "-")
+    ]
     columns = ["id", "url", "text", "html", "source", "meta", "removed", "fields"]
     for row in read_rows(paths, columns):
         document = document_from_work_row(row)
@@ -157,10 +165,7 @@ def load_duplicates(path: StoragePath) -> dict[str, tuple[str, dict[str, Any]]]:
     if not path.exists():
         return {}
     table = parquet_file(path).read()
-    return {
-        row["id"]: (row["code"], json.loads(row["detail"]))
-        for row in table.to_pylist()
-    }
+    return {row["id"]: (row["code"], json.loads(row["detail"])) for row in table.to_pylist()}
 
 
 def remove_unit_outputs(out_dir: StoragePath, unit: Unit, segment: int, last_segment: bool) -> None:

@@ -145,8 +145,19 @@ def utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
 
 # File signatures of formats crawlers fetch under a text/html label.
 BINARY_SIGNATURES = (
-    b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b\x08",
-    b"\x00\x00\x01\x00", b"7z\xbc\xaf", b"Rar!\x1a", b"\x28\xb5\x2f\xfd", b"\xd0\xcf\x11\xe0", b"\x7fELF",
+    b"%PDF-",
+    b"\x89PNG",
+    b"GIF87a",
+    b"GIF89a",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b\x08",
+    b"\x00\x00\x01\x00",
+    b"7z\xbc\xaf",
+    b"Rar!\x1a",
+    b"\x28\xb5\x2f\xfd",
+    b"\xd0\xcf\x11\xe0",
+    b"\x7fELF",
 )
 # Control bytes (not tab, newline, form feed, carriage return, escape) in the head above
 # this share mean binary data: text pages have essentially none, a few stray NULs in a

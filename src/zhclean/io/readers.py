@@ -85,7 +85,9 @@ def format_for_path(path: StoragePath) -> str:
     )
 
 
-def read_records(path: StoragePath, format: str, options: ReaderOptions, progress: ByteProgress | None = None) -> Iterator[Document | Rejected]:
+def read_records(
+    path: StoragePath, format: str, options: ReaderOptions, progress: ByteProgress | None = None
+) -> Iterator[Document | Rejected]:
     """Every record of one input, in file order."""
     readers = {
         "warc": read_warc,
@@ -107,7 +109,14 @@ class ByteProgress:
         self.position = 0
 
 
-def io_rejected(path: StoragePath, offset: int, code: str, detail: dict[str, Any], record_id: str | None = None, text: str = "") -> Rejected:
+def io_rejected(
+    path: StoragePath,
+    offset: int,
+    code: str,
+    detail: dict[str, Any],
+    record_id: str | None = None,
+    text: str = "",
+) -> Rejected:
     """A record the reader could not read: `io.<code>`, or `code` itself for a limit."""
     document = Document(id=record_id or f"{path.name}#{offset}", text=text, source=Source(str(path), offset))
     return Rejected(document, code if code.startswith("limit.") else f"io.{code}", detail)
@@ -116,7 +125,9 @@ def io_rejected(path: StoragePath, offset: int, code: str, detail: dict[str, Any
 # -- WARC and WET --------------------------------------------------------------------------
 
 
-def read_warc(path: StoragePath, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
+def read_warc(
+    path: StoragePath, options: ReaderOptions, progress: ByteProgress
+) -> Iterator[Document | Rejected]:
     """Response records (pages) of a WARC, or conversion records (text) of a WET file.
     Compression (gzip, zstd, lz4) is detected from the bytes, not the name.
 
@@ -149,7 +160,12 @@ class _WarcScan:
 
 
 def scan_warc_records(
-    handle: IO[bytes], path: StoragePath, options: ReaderOptions, progress: ByteProgress, state: _WarcScan, compression: str
+    handle: IO[bytes],
+    path: StoragePath,
+    options: ReaderOptions,
+    progress: ByteProgress,
+    state: _WarcScan,
+    compression: str,
 ) -> Iterator[Document | Rejected]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -158,8 +174,12 @@ def scan_warc_records(
     records_this_pass = 0
     try:
         records = ArchiveIterator(
-            handle, record_types=WarcRecordType.any_type, parse_http=True, min_content_length=None,
-            fsspec_args=False, stream_detect=True,
+            handle,
+            record_types=WarcRecordType.any_type,
+            parse_http=True,
+            min_content_length=None,
+            fsspec_args=False,
+            stream_detect=True,
         )
         for record in records:
             # stream_pos counts from the start of the file, not of this pass.
@@ -169,12 +189,20 @@ def scan_warc_records(
             record_type = record.record_type
             if record_type & WarcRecordType.unknown:
                 state.offset += 1
-                detail = {"error": "record of an unknown WARC-Type", "warc_type": record.headers.get("WARC-Type"), "at_byte": last_position}
-                yield io_rejected(path, state.offset - 1, "bad_header", detail, warc_record_id(record.headers))
+                detail = {
+                    "error": "record of an unknown WARC-Type",
+                    "warc_type": record.headers.get("WARC-Type"),
+                    "at_byte": last_position,
+                }
+                yield io_rejected(
+                    path, state.offset - 1, "bad_header", detail, warc_record_id(record.headers)
+                )
                 continue
             # warcinfo, request, metadata, revisit: not pages. (A record with no WARC-Type
             # at all never gets here: fastwarc skips it, as a record that is no response.)
-            if not record_type & (WarcRecordType.response | WarcRecordType.conversion | WarcRecordType.resource):
+            if not record_type & (
+                WarcRecordType.response | WarcRecordType.conversion | WarcRecordType.resource
+            ):
                 continue
             offset = state.offset
             state.offset += 1
@@ -184,7 +212,10 @@ def scan_warc_records(
                 # unknown: a header block cut off by the end of the file, or a broken writer.
                 state.resync_after = last_position
                 at_end = next_record_start(handle, last_position + 1, compression) is None
-                detail = {"error": "record headers cut short" if at_end else "no Content-Length", "at_byte": last_position}
+                detail = {
+                    "error": "record headers cut short" if at_end else "no Content-Length",
+                    "at_byte": last_position,
+                }
                 yield io_rejected(path, offset, "truncated" if at_end else "bad_header", detail, record_id)
                 return
             if record.content_length > options.max_record_bytes:
@@ -196,15 +227,26 @@ def scan_warc_records(
             if len(body) < record.content_length:
                 # The file ended inside the record: a truncated download, or a Content-Length
                 # larger than the record (then the records it swallowed are found again).
-                detail = {"error": "record cut short", "bytes": len(body), "content_length": record.content_length}
-                yield io_rejected(path, offset, "truncated", detail, record_id, body.decode("utf-8", errors="replace"))
+                detail = {
+                    "error": "record cut short",
+                    "bytes": len(body),
+                    "content_length": record.content_length,
+                }
+                yield io_rejected(
+                    path, offset, "truncated", detail, record_id, body.decode("utf-8", errors="replace")
+                )
                 state.resync_after = last_position
                 return
             if EMBEDDED_WARC_HEADER.search(body):
                 # A Content-Length that reaches into the next record: this block holds the
                 # start of another record, so it is rejected and the other record re-read.
-                detail = {"error": "block holds another record's header", "content_length": record.content_length}
-                yield io_rejected(path, offset, "bad_length", detail, record_id, body.decode("utf-8", errors="replace"))
+                detail = {
+                    "error": "block holds another record's header",
+                    "content_length": record.content_length,
+                }
+                yield io_rejected(
+                    path, offset, "bad_length", detail, record_id, body.decode("utf-8", errors="replace")
+                )
                 state.resync_after = last_position
                 return
             yield warc_record_to_document(record, body, path, offset)
@@ -212,7 +254,11 @@ def scan_warc_records(
         if records_this_pass or start == 0:
             # One rejection per bad stretch: a resync attempt that fails at once is the
             # same stretch, not another lost record.
-            detail = {"error": f"{type(error).__name__}: {error}"[:500], "after_byte": last_position, "records_read": state.offset}
+            detail = {
+                "error": f"{type(error).__name__}: {error}"[:500],
+                "after_byte": last_position,
+                "records_read": state.offset,
+            }
             yield io_rejected(path, state.offset, "corrupt", detail)
             state.offset += 1
         state.resync_after = last_position
@@ -337,7 +383,9 @@ def open_text_lines(path: StoragePath, progress: ByteProgress) -> IO[bytes]:
     return buffered
 
 
-def read_jsonl(path: StoragePath, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
+def read_jsonl(
+    path: StoragePath, options: ReaderOptions, progress: ByteProgress
+) -> Iterator[Document | Rejected]:
     line_number = 0
     try:
         with open_text_lines(path, progress) as lines:
@@ -400,14 +448,24 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def json_line_to_document(line: bytes, path: StoragePath, line_number: int, options: ReaderOptions) -> Document | Rejected:
+def json_line_to_document(
+    line: bytes, path: StoragePath, line_number: int, options: ReaderOptions
+) -> Document | Rejected:
     text_of_line = line.decode("utf-8", errors="replace")
     try:
         record = json.loads(line)
     except (ValueError, RecursionError) as error:  # RecursionError: `[[[[…` nested too deep
-        return io_rejected(path, line_number, "bad_json", {"error": f"{type(error).__name__}: {error}"[:200]}, text=text_of_line[:10_000])
+        return io_rejected(
+            path,
+            line_number,
+            "bad_json",
+            {"error": f"{type(error).__name__}: {error}"[:200]},
+            text=text_of_line[:10_000],
+        )
     if not isinstance(record, dict):
-        return io_rejected(path, line_number, "bad_json", {"error": "line is not a JSON object"}, text=text_of_line[:10_000])
+        return io_rejected(
+            path, line_number, "bad_json", {"error": "line is not a JSON object"}, text=text_of_line[:10_000]
+        )
     if SURROGATE_ESCAPE.search(line):
         record = without_lone_surrogates(record)
     return record_to_document(record, path, line_number, options, text_of_line)
@@ -417,7 +475,21 @@ def json_line_to_document(line: bytes, path: StoragePath, line_number: int, opti
 # `removed` and `fields` is a row of a previous run (`zhclean dedup OUT/kept`): its carried
 # fields are its `fields` column, and its other columns are zhclean's, not the input's.
 OUTPUT_COLUMNS = frozenset(
-    ("id", "url", "text", "chars", "source", "title", "quality", "kept", "reason", "detail", "meta", "removed", "fields")
+    (
+        "id",
+        "url",
+        "text",
+        "chars",
+        "source",
+        "title",
+        "quality",
+        "kept",
+        "reason",
+        "detail",
+        "meta",
+        "removed",
+        "fields",
+    )
 )
 
 
@@ -438,11 +510,21 @@ def carried_fields(record: dict[str, Any], options: ReaderOptions) -> dict[str, 
         return fields
     if options.keep_fields is not None:
         return {name: record[name] for name in options.keep_fields if name in record}
-    read_here = {options.text_field, options.id_field, options.url_field, options.html_field, options.raw_base64_field, "title", "meta"}
+    read_here = {
+        options.text_field,
+        options.id_field,
+        options.url_field,
+        options.html_field,
+        options.raw_base64_field,
+        "title",
+        "meta",
+    }
     return {name: value for name, value in record.items() if name not in read_here}
 
 
-def record_to_document(record: dict[str, Any], path: StoragePath, offset: int, options: ReaderOptions, original: str) -> Document | Rejected:
+def record_to_document(
+    record: dict[str, Any], path: StoragePath, offset: int, options: ReaderOptions, original: str
+) -> Document | Rejected:
     record_id = record.get(options.id_field)
     record_id = str(record_id) if record_id not in (None, "") else f"{path.name}#{offset}"
     url = record.get(options.url_field)
@@ -458,25 +540,55 @@ def record_to_document(record: dict[str, Any], path: StoragePath, offset: int, o
         try:
             raw = base64.b64decode(record[options.raw_base64_field], validate=False)
         except (ValueError, TypeError) as error:
-            return io_rejected(path, offset, "bad_field", {"field": options.raw_base64_field, "error": str(error)}, record_id, original)
+            return io_rejected(
+                path,
+                offset,
+                "bad_field",
+                {"field": options.raw_base64_field, "error": str(error)},
+                record_id,
+                original,
+            )
         return Document(id=record_id, url=url, source=source, raw=raw, meta=meta, fields=fields)
     if options.html_field and options.html_field in record:
         html = record[options.html_field]
         if not isinstance(html, str):
-            return io_rejected(path, offset, "bad_field", {"field": options.html_field, "type": type(html).__name__}, record_id, original)
+            return io_rejected(
+                path,
+                offset,
+                "bad_field",
+                {"field": options.html_field, "type": type(html).__name__},
+                record_id,
+                original,
+            )
         return Document(id=record_id, url=url, source=source, html=html, meta=meta, fields=fields)
     if options.text_field not in record:
-        return io_rejected(path, offset, "missing_field", {"field": options.text_field, "fields": sorted(record)[:20]}, record_id, original)
+        return io_rejected(
+            path,
+            offset,
+            "missing_field",
+            {"field": options.text_field, "fields": sorted(record)[:20]},
+            record_id,
+            original,
+        )
     text = record[options.text_field]
     if not isinstance(text, str):
-        return io_rejected(path, offset, "bad_field", {"field": options.text_field, "type": type(text).__name__}, record_id, original)
+        return io_rejected(
+            path,
+            offset,
+            "bad_field",
+            {"field": options.text_field, "type": type(text).__name__},
+            record_id,
+            original,
+        )
     return Document(id=record_id, url=url, text=text, source=source, meta=meta, fields=fields)
 
 
 # -- Parquet -----------------------------------------------------------------------------
 
 
-def read_parquet(path: StoragePath, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
+def read_parquet(
+    path: StoragePath, options: ReaderOptions, progress: ByteProgress
+) -> Iterator[Document | Rejected]:
     from zhclean.io.shards import removals_from_column
 
     try:
@@ -487,11 +599,21 @@ def read_parquet(path: StoragePath, options: ReaderOptions, progress: ByteProgre
     names = set(parquet.schema_arrow.names)
     total_rows = max(1, parquet.metadata.num_rows)
     file_size = path.stat().st_size
-    content_fields = [name for name in (options.text_field, options.html_field, options.raw_base64_field) if name]
+    content_fields = [
+        name for name in (options.text_field, options.html_field, options.raw_base64_field) if name
+    ]
     if options.keep_fields is None:
         wanted = parquet.schema_arrow.names  # every column may be carried through
     else:
-        read_here = [*content_fields, options.id_field, options.url_field, "title", "meta", "removed", "fields"]
+        read_here = [
+            *content_fields,
+            options.id_field,
+            options.url_field,
+            "title",
+            "meta",
+            "removed",
+            "fields",
+        ]
         wanted = [name for name in dict.fromkeys([*read_here, *options.keep_fields]) if name in names]
     has_content = any(name in names for name in content_fields)
     row = 0
@@ -501,7 +623,9 @@ def read_parquet(path: StoragePath, options: ReaderOptions, progress: ByteProgre
                 if not has_content:
                     record_id = record.get(options.id_field)
                     yield io_rejected(
-                        path, row, "missing_field",
+                        path,
+                        row,
+                        "missing_field",
                         {"field": options.text_field, "columns": sorted(names)[:20]},
                         str(record_id) if record_id not in (None, "") else None,
                     )
@@ -513,7 +637,9 @@ def read_parquet(path: StoragePath, options: ReaderOptions, progress: ByteProgre
         yield io_rejected(path, row, "corrupt", {"error": f"{type(error).__name__}: {error}"})
 
 
-def parquet_record_to_document(record: dict[str, Any], path: StoragePath, row: int, options: ReaderOptions, removals_from_column: Any) -> Document | Rejected:
+def parquet_record_to_document(
+    record: dict[str, Any], path: StoragePath, row: int, options: ReaderOptions, removals_from_column: Any
+) -> Document | Rejected:
     meta = record.get("meta")
     if isinstance(meta, str):
         try:
@@ -535,16 +661,24 @@ def html_files(path: StoragePath) -> list[StoragePath]:
     return sorted(p for p in path.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES) and p.is_file())  # type: ignore[type-var]
 
 
-def read_html(path: StoragePath, options: ReaderOptions, progress: ByteProgress) -> Iterator[Document | Rejected]:
+def read_html(
+    path: StoragePath, options: ReaderOptions, progress: ByteProgress
+) -> Iterator[Document | Rejected]:
     """Each file is one page; its id is its path relative to the directory."""
     base = path if path.is_dir() else path.parent
-    for offset, file in enumerate(html_files(path)):
+    for file in html_files(path):
         record_id = file.relative_to(base).as_posix()  # type: ignore[arg-type]
         try:
             size = file.stat().st_size
             if size > options.max_record_bytes:
                 progress.position += size
-                yield io_rejected(file, 0, "limit.record_bytes", {"bytes": size, "max_record_bytes": options.max_record_bytes}, record_id)
+                yield io_rejected(
+                    file,
+                    0,
+                    "limit.record_bytes",
+                    {"bytes": size, "max_record_bytes": options.max_record_bytes},
+                    record_id,
+                )
                 continue
             raw = file.read_bytes()
         except OSError as error:
@@ -561,7 +695,9 @@ def input_size(path: StoragePath) -> int:
     return path.stat().st_size
 
 
-def read_documents(path: str | Path | StoragePath, format: str | None = None, **options: Any) -> Iterator[Document | Rejected]:
+def read_documents(
+    path: str | Path | StoragePath, format: str | None = None, **options: Any
+) -> Iterator[Document | Rejected]:
     """Every record of one input file (or directory of HTML files) as a `Document`, or a
     `Rejected` with an `io.*` reason where it cannot be read. `format` is guessed from
     the name when not given; `options` are `ReaderOptions` fields (`text_field="content"`,

@@ -270,7 +270,9 @@ class ShardWriter:
             self._buffer = []
 
 
-def write_empty_shard(directory: StoragePath, name: str = EMPTY_SHARD_NAME, schema: pa.Schema = OUTPUT_SCHEMA) -> StoragePath:
+def write_empty_shard(
+    directory: StoragePath, name: str = EMPTY_SHARD_NAME, schema: pa.Schema = OUTPUT_SCHEMA
+) -> StoragePath:
     """A 0-row shard with the full schema, for a directory that would otherwise hold none:
     the next tool (a reader, `zhclean dedup OUT/kept`, `pandas.read_parquet`) then finds
     the directory and the columns instead of failing."""
@@ -286,9 +288,13 @@ def shard_paths(directory: StoragePath) -> list[StoragePath]:
     return sorted(path for path in directory.glob("*.parquet") if not path.name.startswith("."))  # type: ignore[type-var]
 
 
-def read_rows(paths: Iterable[StoragePath], columns: list[str] | None = None, batch_size: int = 4096) -> Iterator[dict[str, Any]]:
+def read_rows(
+    paths: Iterable[StoragePath], columns: list[str] | None = None, batch_size: int = 4096
+) -> Iterator[dict[str, Any]]:
     for path in paths:
         parquet = parquet_file(path)
-        present = None if columns is None else [name for name in columns if name in parquet.schema_arrow.names]
+        present = (
+            None if columns is None else [name for name in columns if name in parquet.schema_arrow.names]
+        )
         for batch in parquet.iter_batches(columns=present, batch_size=batch_size):
             yield from batch.to_pylist()

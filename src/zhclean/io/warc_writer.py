@@ -43,7 +43,7 @@ def warc_response_record(response: HttpResponse, date: str = "2026-01-01T00:00:0
         "Content-Type: application/http; msgtype=response\r\n"
         f"WARC-Block-Digest: sha1:{digest}\r\n"
         f"Content-Length: {len(http)}\r\n\r\n"
-    ).encode("utf-8")
+    ).encode()
     return headers + http + b"\r\n\r\n"
 
 
@@ -58,7 +58,7 @@ def wet_conversion_record(url: str, text: str, record_id: str) -> bytes:
         f"WARC-Record-ID: <{record_id}>\r\n"
         "Content-Type: text/plain\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode("utf-8")
+    ).encode()
     return headers + body + b"\r\n\r\n"
 
 

@@ -94,7 +94,9 @@ def check_schema(data: dict[str, Any], path: Path) -> None:
         if not isinstance(value, kind) or isinstance(value, bool):
             raise RulesFileError(f"rule file {path}: header field {key!r} must be a {kind.__name__}")
     if header["name"] != path.stem:
-        raise RulesFileError(f"rule file {path}: header name {header['name']!r} is not the file's stem {path.stem!r}")
+        raise RulesFileError(
+            f"rule file {path}: header name {header['name']!r} is not the file's stem {path.stem!r}"
+        )
     extra = sorted(set(data) - {"header", "rules"})
     if extra:
         raise RulesFileError(f"rule file {path}: unknown top-level tables {extra}; rules go in [[rules]]")
