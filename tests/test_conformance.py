@@ -31,6 +31,11 @@ SAMPLES = [
         id="spam",
         text="代开发票，税点低，诚信合作！联系电话：13912345678，QQ：12345678，欢迎来电咨询。\n" * 3,
     ),
+    Document(
+        id="personal",
+        text="报名表：张某，身份证号11010519491231002X，手机138-1234-5678，邮箱zhang.san@163.com，"
+        "微信：zhangsan_88，登录IP 114.114.114.114。订单号6222021234567890128，2023年10月1日发货。",
+    ),
     Document(id="short", text="你好"),
     Document(id="empty", text=""),
     Document(

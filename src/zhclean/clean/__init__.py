@@ -3,6 +3,7 @@
 from zhclean.clean.ad_lines import AdLineCleaner
 from zhclean.clean.boilerplate_runs import BoilerplateRunCleaner
 from zhclean.clean.normalize import Normalizer
+from zhclean.clean.pii import PersonalDataCleaner
 from zhclean.clean.traditional import TraditionalToSimplified
 from zhclean.clean.whitespace import WhitespaceNormalizer
 
@@ -10,6 +11,7 @@ __all__ = [
     "AdLineCleaner",
     "BoilerplateRunCleaner",
     "Normalizer",
+    "PersonalDataCleaner",
     "TraditionalToSimplified",
     "WhitespaceNormalizer",
 ]
