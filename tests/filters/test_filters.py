@@ -133,3 +133,45 @@ def test_spam_words_match_whatever_the_case() -> None:
     verdict = SpamWordFilter().check(Document(id="t", text=shouted))
     assert verdict is not None and verdict.code == "pornography"
     assert set(verdict.detail["top_words"]) >= {"av在线", "av女优"}
+
+
+# Written for these tests: a police report that repeats gambling words as densely as a pitch.
+CRACKDOWN_REPORT = (
+    "记者从市公安局获悉，警方近日破获一起网上赌博案件，抓获犯罪嫌疑人十二名。"
+    "据介绍，该团伙以百家乐、老虎机为幌子开设网上赌场，诱导群众下注，涉案资金逾千万元。"
+    "目前案件正在进一步调查中，警方依法查处了相关账户。"
+)
+FRAUD_REPORT = (
+    "民警介绍，骗子冒充客服称受害人中奖，要求先交手续费和保证金才能领奖，"
+    "受害人随后按对方指示汇款三次。警方提醒，此类诈骗案件近期多发，目前嫌疑人已被抓获。"
+)
+# An admissions notice: the advertising category's words (招生, 报名, 课程 …) without a pitch.
+ADMISSIONS_NOTICE = (
+    "某某大学二〇二四年博士研究生招生简章。一、招生专业与课程设置见附表，学员须修满规定学分。"
+    "二、报名时间为十一月一日至三十日，报名费按规定收取，培训费另行通知。"
+    "三、联系电话：010-12345678，联系人：招生办公室。四、讲师及以上职称者可申请同等学力报名。"
+)
+PITCH = "名额有限，欲报从速，欢迎来电咨询！"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (CRACKDOWN_REPORT, None),
+        (FRAUD_REPORT, None),
+        (ADMISSIONS_NOTICE, None),
+        (ADMISSIONS_NOTICE + PITCH, "advertising"),
+        # Report words do not launder a pitch that outnumbers them.
+        (GAMBLING + "记者从警方获悉，法院已立案。", "gambling"),
+    ],
+)
+def test_spam_words_tell_a_pitch_from_a_report(text: str, expected: str | None) -> None:
+    verdict = SpamWordFilter().check(Document(id="t", text=text))
+    assert (verdict.code if verdict else None) == expected
+
+
+def test_spam_detail_counts_pitches_and_report_words() -> None:
+    verdict = SpamWordFilter().check(Document(id="t", text=ADMISSIONS_NOTICE + PITCH))
+    assert verdict is not None
+    assert verdict.detail["pitches"] >= 3
+    assert isinstance(verdict.detail["report_words"], list)
