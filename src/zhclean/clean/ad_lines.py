@@ -7,6 +7,11 @@ markers, counters, comment boxes, forum index lines. A line rule removes a whole
 only a line no longer than the rule's `max_chars`: a long paragraph that mentions 版权所有
 is content. A fragment rule cuts only the matched sentence.
 
+A rule marked `trailing` (copyright, reprint and disclaimer notices) cuts a line only where
+such notices sit: after the main text. The line needs `trailing_min_prose_before` Han
+characters of prose lines before it and at most `trailing_max_prose_after` after it, so a
+sentence in the middle of an article that mentions 版权 or 转载 stays.
+
 Lines repeated within a document are cut too: a short line without sentence punctuation
 seen twice (a menu item, 返回顶部 at top and bottom) loses every copy, any other line loses
 its later copies.
@@ -43,6 +48,12 @@ DEFAULT_MAX_REPEATED_LABEL_CHARS = 20
 REPEATED_LABEL_RULE = "ad.repeated.label"
 REPEATED_LINE_RULE = "ad.repeated.line"
 SENTENCE_PUNCTUATION = re.compile(r"[。！？!?；;，,]")
+# A trailing notice follows the article: at least a paragraph of prose (100 Han
+# characters) before it, and at most a short paragraph (60) after it, as other notices
+# and a signature often follow the first notice.
+DEFAULT_TRAILING_MIN_PROSE_BEFORE = 100
+DEFAULT_TRAILING_MAX_PROSE_AFTER = 60
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class CompiledRule:
     # Literals one of which every match contains (None: no such set was found): a rule is
     # only run on a text that contains one of them.
     required: frozenset[str] | None = None
+    trailing: bool = False  # only after the main text (see the module docstring)
 
 
 _REPEATS = tuple(
@@ -201,6 +213,7 @@ def compile_rules(file_name: str) -> list[CompiledRule]:
                 re.compile(source, re.MULTILINE),
                 re.compile(source, re.IGNORECASE | re.MULTILINE),
                 required_literals(source),
+                bool(rule.get("trailing", False)),
             )
         )
     return compiled
@@ -240,7 +253,11 @@ def compile_trigger(rules: list[CompiledRule]) -> Trigger:
     all_literals = [literal for group in literals_by_first.values() for literal in group]
     # The gate first: most characters that start some literal (的-frequent ones such as
     # 人, 在, 发) are not followed by that literal's second character.
-    pattern = re.compile(two_character_gate(all_literals) + "(?:" + "|".join(branches) + ")") if branches else re.compile("(?!)")
+    pattern = (
+        re.compile(two_character_gate(all_literals) + "(?:" + "|".join(branches) + ")")
+        if branches
+        else re.compile("(?!)")
+    )
     return Trigger(
         pattern, {first: tuple(indices) for first, indices in rules_by_first.items()}, tuple(unconditional)
     )
@@ -262,8 +279,12 @@ class AdLineCleaner(Cleaner):
         remove_fragments: bool = True,
         remove_repeated_lines: bool = True,
         max_repeated_label_chars: int = DEFAULT_MAX_REPEATED_LABEL_CHARS,
+        trailing_min_prose_before: int = DEFAULT_TRAILING_MIN_PROSE_BEFORE,
+        trailing_max_prose_after: int = DEFAULT_TRAILING_MAX_PROSE_AFTER,
     ) -> None:
         self.rules_file = rules_file
+        self.trailing_min_prose_before = trailing_min_prose_before
+        self.trailing_max_prose_after = trailing_max_prose_after
         self.remove_fragments = remove_fragments
         self.remove_repeated_lines = remove_repeated_lines
         self.max_repeated_label_chars = max_repeated_label_chars
@@ -325,6 +346,7 @@ class AdLineCleaner(Cleaner):
         for line in lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         removed: dict[int, Removal] = {}
+        trailing: dict[int, Removal] = {}  # cut only if they turn out to trail the text
         fragments: dict[int, list[tuple[int, int, CompiledRule]]] = {}
         lowered = text.lower()
         # Lower-casing keeps offsets except for a few letters (İ); those texts match case-insensitively.
@@ -355,7 +377,12 @@ class AdLineCleaner(Cleaner):
                     continue
                 stripped = lines[index].strip()
                 if len(stripped) <= rule.max_chars:
-                    removed[index] = self.removal(rule.category, rule.id, stripped)
+                    if rule.trailing:
+                        trailing.setdefault(index, self.removal(rule.category, rule.id, stripped))
+                    else:
+                        removed[index] = self.removal(rule.category, rule.id, stripped)
+        if trailing:
+            self.keep_trailing(lines, trailing, removed)
         if self.remove_repeated_lines:
             self.mark_repeated(lines, removed)
         if not removed and not fragments:
@@ -373,6 +400,29 @@ class AdLineCleaner(Cleaner):
             kept.append(line)
         result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
         return Cleaned(result, tuple(removals))
+
+    def keep_trailing(
+        self, lines: list[str], trailing: dict[int, Removal], removed: dict[int, Removal]
+    ) -> None:
+        """Moves into `removed` the notices that follow the main text: enough prose before
+        the line, little after it (prose: a line with sentence punctuation; notices and
+        lines cut by other rules do not count). A text with no prose besides its notices
+        is all notice, and they all go."""
+        prose = [
+            0
+            if index in removed or index in trailing or not SENTENCE_PUNCTUATION.search(line)
+            else len(HAN.findall(line))
+            for index, line in enumerate(lines)
+        ]
+        total = sum(prose)
+        before = 0
+        for index in range(len(lines)):
+            if index in trailing and index not in removed:
+                after = total - before - prose[index]
+                follows_text = before >= self.trailing_min_prose_before or total == 0
+                if follows_text and after <= self.trailing_max_prose_after:
+                    removed[index] = trailing[index]
+            before += prose[index]
 
     def mark_repeated(self, lines: list[str], removed: dict[int, Removal]) -> None:
         counts = Counter(line.strip() for line in lines)
