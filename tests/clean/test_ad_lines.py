@@ -131,3 +131,27 @@ def test_a_notice_needs_prose_before_it_as_set() -> None:
 def test_a_text_that_is_only_notices_is_emptied() -> None:
     text = "特别声明：以上内容仅供参考，不代表本站观点。\n转载请注明出处。"
     assert AdLineCleaner().clean(text).text == ""
+
+
+def test_values_repeated_down_a_table_column_stay() -> None:
+    # One cell per line, as a page's visible text lays a table out: 同上 and 必修 recur
+    # with different neighbours each time.
+    rows = [
+        ["课程", "学分", "性质"],
+        ["高等数学", "5", "必修"],
+        ["线性代数", "3", "同上"],
+        ["大学物理", "4", "同上"],
+        ["艺术欣赏", "2", "选修"],
+        ["体育", "1", "必修"],
+    ]
+    text = "\n".join([BODY, *[cell for row in rows for cell in row], BODY + "再写一句。"])
+    cleaned = AdLineCleaner().clean(text)
+    assert cleaned.text == text and not cleaned.removals
+
+
+def test_a_menu_repeated_as_a_block_still_goes() -> None:
+    menu = ["国内", "国际", "图片", "视频"]
+    text = "\n".join([*menu, BODY, BODY + "再写一句。", *menu])
+    cleaned = AdLineCleaner().clean(text)
+    assert cleaned.text == "\n".join([BODY, BODY + "再写一句。"])
+    assert {removal.rule for removal in cleaned.removals} == {"ad.repeated.label"}

@@ -426,6 +426,7 @@ class AdLineCleaner(Cleaner):
 
     def mark_repeated(self, lines: list[str], removed: dict[int, Removal]) -> None:
         counts = Counter(line.strip() for line in lines)
+        cells = self.table_values(lines, counts)
         seen: set[str] = set()
         for index, line in enumerate(lines):
             stripped = line.strip()
@@ -436,11 +437,34 @@ class AdLineCleaner(Cleaner):
                 and SENTENCE_PUNCTUATION.search(stripped) is None
             )
             if is_label:
-                removed[index] = self.removal("repeated", REPEATED_LABEL_RULE, stripped)
+                if stripped not in cells:
+                    removed[index] = self.removal("repeated", REPEATED_LABEL_RULE, stripped)
             elif stripped in seen:
                 removed[index] = self.removal("repeated", REPEATED_LINE_RULE, stripped)
             else:
                 seen.add(stripped)
+
+    @staticmethod
+    def table_values(lines: list[str], counts: Counter[str]) -> set[str]:
+        """Repeated short lines that are values in a table or list, not widget labels: a
+        menu or a widget repeats as a block, so each copy of its label has a neighbour
+        (the line before or after) that another copy has too; a value that recurs down a
+        column (是, 同上, a course name) has different neighbours every time."""
+        neighbours: dict[str, list[tuple[str, str]]] = {}
+        content = [line.strip() for line in lines if line.strip()]
+        for position, stripped in enumerate(content):
+            if counts[stripped] < 2:
+                continue
+            before = content[position - 1] if position else ""
+            after = content[position + 1] if position + 1 < len(content) else ""
+            neighbours.setdefault(stripped, []).append((before, after))
+        values: set[str] = set()
+        for stripped, pairs in neighbours.items():
+            befores = [before for before, _ in pairs]
+            afters = [after for _, after in pairs]
+            if len(set(befores)) == len(befores) and len(set(afters)) == len(afters):
+                values.add(stripped)
+        return values
 
     def cut_fragments(
         self, line: str, spans: list[tuple[int, int, CompiledRule]], removals: list[Removal]
