@@ -175,3 +175,23 @@ def test_spam_detail_counts_pitches_and_report_words() -> None:
     assert verdict is not None
     assert verdict.detail["pitches"] >= 3
     assert isinstance(verdict.detail["report_words"], list)
+
+
+# Written for these tests: an encyclopedia-style entry that is mostly a bulleted list.
+RIVERS = (
+    "海河 滦河 永定河 潮白河 拒马河 大清河 子牙河 漳河 卫河 南运河 "
+    "北运河 蓟运河 桑干河 洋河 白河 黑河 唐河 沙河 滹沱河 滏阳河"
+).split()
+LIST_ARTICLE = (
+    "华北地区的主要河流\n"
+    "华北平原上的河流大多发源于西部和北部的山地，向东流入渤海，夏季水量大，冬季水量小。\n"
+    "主要河流：\n" + "\n".join(f"* {name}" for name in RIVERS) + "\n参见\n1 黄河\n2 淮河"
+)
+
+
+def test_a_bulleted_list_is_not_a_menu() -> None:
+    assert PunctuationFilter().check(Document(id="t", text=LIST_ARTICLE)) is None
+    # The same lines without bullets are as bare as a menu.
+    bare = LIST_ARTICLE.replace("* ", "").replace("1 ", "").replace("2 ", "")
+    verdict = PunctuationFilter().check(Document(id="t", text=bare))
+    assert verdict is not None and verdict.code == "few_line_endings"
