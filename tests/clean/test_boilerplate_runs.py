@@ -36,3 +36,20 @@ def test_two_long_posts_are_both_kept() -> None:
     text = "\n".join([post, *FOOTER, post.replace("今年", "去年")])
     cleaned = BoilerplateRunCleaner().clean(text)
     assert post in cleaned.text and post.replace("今年", "去年") in cleaned.text
+
+
+def test_short_list_items_that_end_like_sentences_are_prose() -> None:
+    # Written for this test: a notice whose conditions are short numbered sentences,
+    # more of them in a row than the gap a region may bridge.
+    items = ["1、年满十八岁。", "2、身体健康。", "3、遵纪守法；", "4、热爱本职。", "5、能吃苦。"]
+    text = "\n".join(MENU + [ARTICLE[0], "报名条件：", *items, ARTICLE[2], ARTICLE[3]] + FOOTER)
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert all(item in cleaned.text for item in items)
+    assert ARTICLE[3] in cleaned.text and "关于我们" not in cleaned.text
+
+
+def test_short_list_items_without_a_full_stop_are_not() -> None:
+    items = ["1、国内新闻", "2、国际新闻", "3、体育", "4、娱乐", "5、财经"]
+    text = "\n".join([ARTICLE[0], ARTICLE[2], ARTICLE[3], *items])
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert not any(item in cleaned.text for item in items)

@@ -6,8 +6,9 @@ navigation, link lists and widget labels are short and bare. This cleaner (a tex
 cousin of jusText's block classification) does:
 
 1. classify each line: `prose` (at least `min_prose_han` Han characters and sentence
-   punctuation, or `min_bare_prose_han` Han characters regardless), `teaser` (a link list's
-   truncated title, ending in `...`), or `other`;
+   punctuation, or `min_bare_prose_han` Han characters regardless, or a list item —
+   numbered or bulleted — of at least `min_item_han` that ends like a sentence), `teaser`
+   (a link list's truncated title, ending in `...`), or `other`;
 2. group lines into regions: prose lines joined across gaps of at most `max_gap_lines`
    non-prose lines (sub-headings, captions, bylines inside an article stay with it);
 3. keep every region whose prose weight is at least `min_region_share` of the heaviest
@@ -46,11 +47,18 @@ DEFAULT_MIN_REGION_SHARE = 0.15
 DEFAULT_MIN_REGION_HAN = 300
 # Below 5 lines there is no page layout to speak of.
 DEFAULT_MIN_LINES = 5
+# "3、身体健康。": a numbered item that ends like a sentence is a clause of the text, however
+# short; a menu entry or a link title has no full stop.
+DEFAULT_MIN_ITEM_HAN = 2
 
 CLAUSE_PUNCTUATION = re.compile(r"[，。！？；：、,!?;]")
 # A link list's truncated title: ASCII dots or one ellipsis at the end (`……`, the Chinese
 # ellipsis, is two and ends real sentences).
 TEASER_END = re.compile(r"(?:\.{3,}|(?<!…)…)\s*$")
+LIST_ITEM = re.compile(
+    r"^[\s\u3000]*(?:\d{1,3}[、.．)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[①-⑳]|[*•·\-–])"
+)
+SENTENCE_END = re.compile(r"[。！？；!?;]\s*$")
 
 
 class BoilerplateRunCleaner(Cleaner):
@@ -66,6 +74,7 @@ class BoilerplateRunCleaner(Cleaner):
         min_region_share: float = DEFAULT_MIN_REGION_SHARE,
         min_region_han: int = DEFAULT_MIN_REGION_HAN,
         min_lines: int = DEFAULT_MIN_LINES,
+        min_item_han: int = DEFAULT_MIN_ITEM_HAN,
     ) -> None:
         self.min_prose_han = min_prose_han
         self.min_bare_prose_han = min_bare_prose_han
@@ -73,12 +82,14 @@ class BoilerplateRunCleaner(Cleaner):
         self.min_region_share = min_region_share
         self.min_region_han = min_region_han
         self.min_lines = min_lines
+        self.min_item_han = min_item_han
 
     def prose_weight(self, line: str) -> int:
         """Han characters of a prose line, 0 for any other line."""
         han = count_han(line)
         if han < self.min_prose_han:
-            return 0
+            is_item = LIST_ITEM.match(line) is not None and SENTENCE_END.search(line) is not None
+            return han if is_item and han >= self.min_item_han else 0
         if TEASER_END.search(line) is not None:
             return 0
         if han >= self.min_bare_prose_han or CLAUSE_PUNCTUATION.search(line) is not None:
