@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
 
 from zhclean.document import Removal
+from zhclean.filters.chars import count_han
 from zhclean.rules import load_rules_file, two_character_gate
 from zhclean.steps import Cleaned, Cleaner
 
@@ -53,7 +54,6 @@ SENTENCE_PUNCTUATION = re.compile(r"[。！？!?；;，,]")
 # and a signature often follow the first notice.
 DEFAULT_TRAILING_MIN_PROSE_BEFORE = 100
 DEFAULT_TRAILING_MAX_PROSE_AFTER = 60
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 @dataclass(frozen=True)
@@ -411,7 +411,7 @@ class AdLineCleaner(Cleaner):
         prose = [
             0
             if index in removed or index in trailing or not SENTENCE_PUNCTUATION.search(line)
-            else len(HAN.findall(line))
+            else count_han(line)
             for index, line in enumerate(lines)
         ]
         total = sum(prose)
