@@ -155,3 +155,53 @@ def test_a_menu_repeated_as_a_block_still_goes() -> None:
     cleaned = AdLineCleaner().clean(text)
     assert cleaned.text == "\n".join([BODY, BODY + "再写一句。"])
     assert {removal.rule for removal in cleaned.removals} == {"ad.repeated.label"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Sentences of news that use a widget's or a footer's words.
+        "外交部发言人今天就此事发表评论，表示欢迎双方重启对话。",
+        "一份专门刊登广告的免费周报近日在本市创刊，每周一出版。",
+        "车管所在大厅公布了举报电话，接受群众对工作人员的监督。",
+        # A year in brackets, and a list item of an article.
+        "市中心的纪念碑落成 (1958)",
+        "* 西安（1）",
+    ],
+)
+def test_sentences_years_and_list_items_stay(line: str) -> None:
+    text = f"{BODY}\n{line}\n{BODY}再写一句。"
+    cleaned = AdLineCleaner().clean(text)
+    assert line in cleaned.text and not cleaned.removals
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("文明上网，理性发言。", "ad.counter.comment_policy"),
+        ("周末去哪儿玩 (23)", "ad.listing.thread_index"),
+    ],
+)
+def test_comment_policy_and_reply_counts_still_go(line: str, rule: str) -> None:
+    cleaned = AdLineCleaner().clean(f"{BODY}\n{line}\n{BODY}再写一句。")
+    assert line not in cleaned.text
+    assert [removal.rule for removal in cleaned.removals] == [rule]
+
+
+# Long enough (over 80 characters) that no line rule takes the whole paragraph.
+LEAD = BODY + "每到周末，排队买包子的人能从店门口一直排到巷子口，不少人专门从城东赶过来。"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("乘客在闸机前扫描二维码，完成付款后即可进站乘车。", True),
+        ("专家提醒，关注公众号、下载陌生软件都可能泄露个人信息。", True),
+        ("今年来华访问的外国记者比往年多，更多的各国新闻界人士前来访问。", True),
+        ("扫描下方二维码关注我们，获取更多活动信息。", False),
+        ("更多精彩内容，请关注本报客户端。", False),
+    ],
+)
+def test_promotional_fragments_are_prompts_not_reports(sentence: str, kept: bool) -> None:
+    cleaned = AdLineCleaner().clean(LEAD + sentence)
+    assert cleaned.text == (LEAD + sentence if kept else LEAD)

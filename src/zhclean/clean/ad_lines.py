@@ -7,6 +7,10 @@ markers, counters, comment boxes, forum index lines. A line rule removes a whole
 only a line no longer than the rule's `max_chars`: a long paragraph that mentions 版权所有
 is content. A fragment rule cuts only the matched sentence.
 
+A rule marked `keep_sentences` leaves a line that reads as a reported sentence (has a
+。！？ and at least `min_sentence_han` Han characters): its words (发表评论, 刊登广告,
+举报电话) are widget and footer labels on their own but news in a sentence.
+
 A rule marked `trailing` (copyright, reprint and disclaimer notices) cuts a line only where
 such notices sit: after the main text. The line needs `trailing_min_prose_before` Han
 characters of prose lines before it and at most `trailing_max_prose_after` after it, so a
@@ -52,6 +56,10 @@ SENTENCE_PUNCTUATION = re.compile(r"[。！？!?；;，,]")
 # A trailing notice follows the article: at least a paragraph of prose (100 Han
 # characters) before it, and at most a short paragraph (60) after it, as other notices
 # and a signature often follow the first notice.
+# A reported sentence: 15 Han characters is a full clause with subject and object, longer
+# than any footer label or comment-box prompt.
+DEFAULT_MIN_SENTENCE_HAN = 15
+SENTENCE_MARK = re.compile(r"[。！？!?]")
 DEFAULT_TRAILING_MIN_PROSE_BEFORE = 100
 DEFAULT_TRAILING_MAX_PROSE_AFTER = 60
 
@@ -68,6 +76,7 @@ class CompiledRule:
     # only run on a text that contains one of them.
     required: frozenset[str] | None = None
     trailing: bool = False  # only after the main text (see the module docstring)
+    keep_sentences: bool = False  # never a reported sentence (see the module docstring)
 
 
 _REPEATS = tuple(
@@ -214,6 +223,7 @@ def compile_rules(file_name: str) -> list[CompiledRule]:
                 re.compile(source, re.IGNORECASE | re.MULTILINE),
                 required_literals(source),
                 bool(rule.get("trailing", False)),
+                bool(rule.get("keep_sentences", False)),
             )
         )
     return compiled
@@ -281,7 +291,9 @@ class AdLineCleaner(Cleaner):
         max_repeated_label_chars: int = DEFAULT_MAX_REPEATED_LABEL_CHARS,
         trailing_min_prose_before: int = DEFAULT_TRAILING_MIN_PROSE_BEFORE,
         trailing_max_prose_after: int = DEFAULT_TRAILING_MAX_PROSE_AFTER,
+        min_sentence_han: int = DEFAULT_MIN_SENTENCE_HAN,
     ) -> None:
+        self.min_sentence_han = min_sentence_han
         self.rules_file = rules_file
         self.trailing_min_prose_before = trailing_min_prose_before
         self.trailing_max_prose_after = trailing_max_prose_after
@@ -376,6 +388,8 @@ class AdLineCleaner(Cleaner):
                     )
                     continue
                 stripped = lines[index].strip()
+                if rule.keep_sentences and self.is_sentence(stripped):
+                    continue
                 if len(stripped) <= rule.max_chars:
                     if rule.trailing:
                         trailing.setdefault(index, self.removal(rule.category, rule.id, stripped))
@@ -400,6 +414,9 @@ class AdLineCleaner(Cleaner):
             kept.append(line)
         result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
         return Cleaned(result, tuple(removals))
+
+    def is_sentence(self, line: str) -> bool:
+        return SENTENCE_MARK.search(line) is not None and count_han(line) >= self.min_sentence_han
 
     def keep_trailing(
         self, lines: list[str], trailing: dict[int, Removal], removed: dict[int, Removal]
