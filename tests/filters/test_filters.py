@@ -152,6 +152,11 @@ ADMISSIONS_NOTICE = (
     "三、联系电话：010-12345678，联系人：招生办公室。四、讲师及以上职称者可申请同等学力报名。"
 )
 PITCH = "名额有限，欲报从速，欢迎来电咨询！"
+CASINO_FEATURE = (
+    "这座海滨小城的博彩业已有上百年历史，城中的赌场大多集中在半岛南端。"
+    "二十世纪六十年代以后，赌场数量迅速增加，百家乐成为最受欢迎的玩法，"
+    "博彩税收也一度占到当地财政收入的一半以上。"
+)
 
 
 @pytest.mark.parametrize(
@@ -161,6 +166,8 @@ PITCH = "名额有限，欲报从速，欢迎来电咨询！"
         (FRAUD_REPORT, None),
         (ADMISSIONS_NOTICE, None),
         (ADMISSIONS_NOTICE + PITCH, "advertising"),
+        # A feature on casinos, with no report words and no pitch either.
+        (CASINO_FEATURE, None),
         # Report words do not launder a pitch that outnumbers them.
         (GAMBLING + "记者从警方获悉，法院已立案。", "gambling"),
     ],
