@@ -53,3 +53,27 @@ def test_short_list_items_without_a_full_stop_are_not() -> None:
     text = "\n".join([ARTICLE[0], ARTICLE[2], ARTICLE[3], *items])
     cleaned = BoilerplateRunCleaner().clean(text)
     assert not any(item in cleaned.text for item in items)
+
+
+# Written for these tests: headlines of a teaser list have commas but no full stop.
+HEADLINES = [
+    "财经 | 多地出台新政，二手房交易明显回暖",
+    "科技 | 国产芯片再获突破，量产时间表曝光",
+    "体育 | 主场逆转取胜，球队重回积分榜首位",
+    "社会 | 暴雨过后，城区多条道路积水严重",
+    "娱乐 | 新片定档国庆，导演携主演亮相发布会",
+]
+
+
+def test_a_list_of_headlines_after_the_article_goes() -> None:
+    text = "\n".join(MENU + ARTICLE + HEADLINES + FOOTER)
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert cleaned.text == "\n".join(ARTICLE)
+
+
+def test_long_clauses_and_lines_ending_like_sentences_stay_prose() -> None:
+    cut_short = "这段话没有写完，作者在这里换了一行，接着又补充了好几个细节，读起来依然是完整的文章内容"
+    quoted = "老人笑着说：“今年的收成比去年好多了。”"
+    text = "\n".join(MENU + [ARTICLE[0], cut_short, quoted, ARTICLE[2]] + FOOTER)
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert cut_short in cleaned.text and quoted in cleaned.text
