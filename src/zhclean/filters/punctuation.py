@@ -37,10 +37,9 @@ DEFAULT_MIN_CHARS = 100
 LINE_END = re.compile("[" + re.escape(SENTENCE_END + "，,：:") + r"]\s*$", re.MULTILINE)
 NON_EMPTY_LINE = re.compile(r"\S.*$", re.MULTILINE)
 # A list item: a bullet (* • · - –) or a number (1, 1.2, 3、, 4) then a space and text.
-LIST_ITEM = re.compile(
-    r"^[ \t\u3000]*(?:[*•·\-–—]|\d{1,3}(?:\.\d{1,3})*[.、．)]?)[ \t\u3000]+\S", re.MULTILINE
+LIST_ITEM_LINE = re.compile(
+    r"^[ \t\u3000]*(?:[*•·\-–—]|\d{1,3}(?:\.\d{1,3}){0,3}[.、．)]?)[ \t\u3000]+\S.*$", re.MULTILINE
 )
-LIST_ITEM_LINE = re.compile(LIST_ITEM.pattern + ".*$", re.MULTILINE)
 
 
 class PunctuationFilter(Filter):
@@ -81,22 +80,25 @@ class PunctuationFilter(Filter):
                 "too_many_symbols",
                 {"symbol_share": round(symbol_share, 4), "max_symbol_share": self.max_symbol_share},
             )
-        items = LIST_ITEM.findall(text)
-        lines = len(NON_EMPTY_LINE.findall(text)) - len(items)
-        if lines >= self.min_lines:
-            ended_items = (
-                sum(LINE_END.search(item) is not None for item in LIST_ITEM_LINE.findall(text))
-                if items
-                else 0
-            )
-            line_end_share = (len(LINE_END.findall(text)) - ended_items) / lines
-            if line_end_share < self.min_line_end_share:
-                return Reject(
-                    "few_line_endings",
-                    {
-                        "line_end_share": round(line_end_share, 4),
-                        "lines": lines,
-                        "min_line_end_share": self.min_line_end_share,
-                    },
-                )
-        return None
+        lines = len(NON_EMPTY_LINE.findall(text))
+        if lines < self.min_lines:
+            return None
+        ended = len(LINE_END.findall(text))
+        if ended / lines >= self.min_line_end_share:
+            return None
+        # Few lines end like sentences; judge again without the list items (only here:
+        # the extra scan is for the few texts that would otherwise be rejected).
+        items = LIST_ITEM_LINE.findall(text)
+        if items:
+            lines -= len(items)
+            ended -= sum(LINE_END.search(item) is not None for item in items)
+            if lines < self.min_lines or ended / lines >= self.min_line_end_share:
+                return None
+        return Reject(
+            "few_line_endings",
+            {
+                "line_end_share": round(ended / lines, 4),
+                "lines": lines,
+                "min_line_end_share": self.min_line_end_share,
+            },
+        )

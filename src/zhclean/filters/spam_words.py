@@ -117,9 +117,16 @@ class Context:
     pitch: re.Pattern[str] | None
 
     def counts(self, folded: str) -> tuple[int, list[str]]:
-        """Pitches found and the distinct report words, in `folded` (case-folded text)."""
-        pitches = len(self.pitch.findall(folded)) if self.pitch else 0
+        """Pitches and the distinct report words in `folded` (case-folded text). Pitches
+        are counted only as far as the verdict needs: up to the number of report words
+        (at least 1), so a long pitch-dense spam stops after its first few."""
         reports = sorted(set(self.report.findall(folded))) if self.report else []
+        pitches = 0
+        if self.pitch:
+            enough = max(1, len(reports))
+            for pitches, _ in enumerate(self.pitch.finditer(folded), start=1):
+                if pitches >= enough:
+                    break
         return pitches, reports
 
     def is_report(self, pitches: int, reports: list[str]) -> bool:
