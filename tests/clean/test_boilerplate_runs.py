@@ -36,3 +36,44 @@ def test_two_long_posts_are_both_kept() -> None:
     text = "\n".join([post, *FOOTER, post.replace("今年", "去年")])
     cleaned = BoilerplateRunCleaner().clean(text)
     assert post in cleaned.text and post.replace("今年", "去年") in cleaned.text
+
+
+def test_short_list_items_that_end_like_sentences_are_prose() -> None:
+    # Written for this test: a notice whose conditions are short numbered sentences,
+    # more of them in a row than the gap a region may bridge.
+    items = ["1、年满十八岁。", "2、身体健康。", "3、遵纪守法；", "4、热爱本职。", "5、能吃苦。"]
+    text = "\n".join(MENU + [ARTICLE[0], "报名条件：", *items, ARTICLE[2], ARTICLE[3]] + FOOTER)
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert all(item in cleaned.text for item in items)
+    assert ARTICLE[3] in cleaned.text and "关于我们" not in cleaned.text
+
+
+def test_short_list_items_without_a_full_stop_are_not() -> None:
+    items = ["1、国内新闻", "2、国际新闻", "3、体育", "4、娱乐", "5、财经"]
+    text = "\n".join([ARTICLE[0], ARTICLE[2], ARTICLE[3], *items])
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert not any(item in cleaned.text for item in items)
+
+
+# Written for these tests: headlines of a teaser list have commas but no full stop.
+HEADLINES = [
+    "财经 | 多地出台新政，二手房交易明显回暖",
+    "科技 | 国产芯片再获突破，量产时间表曝光",
+    "体育 | 主场逆转取胜，球队重回积分榜首位",
+    "社会 | 暴雨过后，城区多条道路积水严重",
+    "娱乐 | 新片定档国庆，导演携主演亮相发布会",
+]
+
+
+def test_a_list_of_headlines_after_the_article_goes() -> None:
+    text = "\n".join(MENU + ARTICLE + HEADLINES + FOOTER)
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert cleaned.text == "\n".join(ARTICLE)
+
+
+def test_long_clauses_and_lines_ending_like_sentences_stay_prose() -> None:
+    cut_short = "这段话没有写完，作者在这里换了一行，接着又补充了好几个细节，读起来依然是完整的文章内容"
+    quoted = "老人笑着说：“今年的收成比去年好多了。”"
+    text = "\n".join(MENU + [ARTICLE[0], cut_short, quoted, ARTICLE[2]] + FOOTER)
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert cut_short in cleaned.text and quoted in cleaned.text

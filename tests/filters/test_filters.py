@@ -133,3 +133,72 @@ def test_spam_words_match_whatever_the_case() -> None:
     verdict = SpamWordFilter().check(Document(id="t", text=shouted))
     assert verdict is not None and verdict.code == "pornography"
     assert set(verdict.detail["top_words"]) >= {"av在线", "av女优"}
+
+
+# Written for these tests: a police report that repeats gambling words as densely as a pitch.
+CRACKDOWN_REPORT = (
+    "记者从市公安局获悉，警方近日破获一起网上赌博案件，抓获犯罪嫌疑人十二名。"
+    "据介绍，该团伙以百家乐、老虎机为幌子开设网上赌场，诱导群众下注，涉案资金逾千万元。"
+    "目前案件正在进一步调查中，警方依法查处了相关账户。"
+)
+FRAUD_REPORT = (
+    "民警介绍，骗子冒充客服称受害人中奖，要求先交手续费和保证金才能领奖，"
+    "受害人随后按对方指示汇款三次。警方提醒，此类诈骗案件近期多发，目前嫌疑人已被抓获。"
+)
+# An admissions notice: the advertising category's words (招生, 报名, 课程 …) without a pitch.
+ADMISSIONS_NOTICE = (
+    "某某大学二〇二四年博士研究生招生简章。一、招生专业与课程设置见附表，学员须修满规定学分。"
+    "二、报名时间为十一月一日至三十日，报名费按规定收取，培训费另行通知。"
+    "三、联系电话：010-12345678，联系人：招生办公室。四、讲师及以上职称者可申请同等学力报名。"
+)
+PITCH = "名额有限，欲报从速，欢迎来电咨询！"
+CASINO_FEATURE = (
+    "这座海滨小城的博彩业已有上百年历史，城中的赌场大多集中在半岛南端。"
+    "二十世纪六十年代以后，赌场数量迅速增加，百家乐成为最受欢迎的玩法，"
+    "博彩税收也一度占到当地财政收入的一半以上。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (CRACKDOWN_REPORT, None),
+        (FRAUD_REPORT, None),
+        (ADMISSIONS_NOTICE, None),
+        (ADMISSIONS_NOTICE + PITCH, "advertising"),
+        # A feature on casinos, with no report words and no pitch either.
+        (CASINO_FEATURE, None),
+        # Report words do not launder a pitch that outnumbers them.
+        (GAMBLING + "记者从警方获悉，法院已立案。", "gambling"),
+    ],
+)
+def test_spam_words_tell_a_pitch_from_a_report(text: str, expected: str | None) -> None:
+    verdict = SpamWordFilter().check(Document(id="t", text=text))
+    assert (verdict.code if verdict else None) == expected
+
+
+def test_spam_detail_counts_pitches_and_report_words() -> None:
+    verdict = SpamWordFilter().check(Document(id="t", text=ADMISSIONS_NOTICE + PITCH))
+    assert verdict is not None
+    assert verdict.detail["pitches"] >= 1  # counted as far as the verdict needs
+    assert isinstance(verdict.detail["report_words"], list)
+
+
+# Written for these tests: an encyclopedia-style entry that is mostly a bulleted list.
+RIVERS = (
+    "海河 滦河 永定河 潮白河 拒马河 大清河 子牙河 漳河 卫河 南运河 "
+    "北运河 蓟运河 桑干河 洋河 白河 黑河 唐河 沙河 滹沱河 滏阳河"
+).split()
+LIST_ARTICLE = (
+    "华北地区的主要河流\n"
+    "华北平原上的河流大多发源于西部和北部的山地，向东流入渤海，夏季水量大，冬季水量小。\n"
+    "主要河流：\n" + "\n".join(f"* {name}" for name in RIVERS) + "\n参见\n1 黄河\n2 淮河"
+)
+
+
+def test_a_bulleted_list_is_not_a_menu() -> None:
+    assert PunctuationFilter().check(Document(id="t", text=LIST_ARTICLE)) is None
+    # The same lines without bullets are as bare as a menu.
+    bare = LIST_ARTICLE.replace("* ", "").replace("1 ", "").replace("2 ", "")
+    verdict = PunctuationFilter().check(Document(id="t", text=bare))
+    assert verdict is not None and verdict.code == "few_line_endings"

@@ -7,6 +7,15 @@ markers, counters, comment boxes, forum index lines. A line rule removes a whole
 only a line no longer than the rule's `max_chars`: a long paragraph that mentions 版权所有
 is content. A fragment rule cuts only the matched sentence.
 
+A rule marked `keep_sentences` leaves a line that reads as a reported sentence (has a
+。！？ and at least `min_sentence_han` Han characters): its words (发表评论, 刊登广告,
+举报电话) are widget and footer labels on their own but news in a sentence.
+
+A rule marked `trailing` (copyright, reprint and disclaimer notices) cuts a line only where
+such notices sit: after the main text. The line needs `trailing_min_prose_before` Han
+characters of prose lines before it and at most `trailing_max_prose_after` after it, so a
+sentence in the middle of an article that mentions 版权 or 转载 stays.
+
 Lines repeated within a document are cut too: a short line without sentence punctuation
 seen twice (a menu item, 返回顶部 at top and bottom) loses every copy, any other line loses
 its later copies.
@@ -32,9 +41,10 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
 
 from zhclean.document import Removal
+from zhclean.filters.chars import count_han
 from zhclean.rules import load_rules_file
-from zhclean.text.patterns import two_character_gate
 from zhclean.steps import Cleaned, Cleaner
+from zhclean.text.patterns import two_character_gate
 
 DEFAULT_RULES_FILE = "ad_lines.toml"
 # A repeated line this short and without sentence punctuation is navigation or a widget
@@ -44,6 +54,15 @@ DEFAULT_MAX_REPEATED_LABEL_CHARS = 20
 REPEATED_LABEL_RULE = "ad.repeated.label"
 REPEATED_LINE_RULE = "ad.repeated.line"
 SENTENCE_PUNCTUATION = re.compile(r"[。！？!?；;，,]")
+# A trailing notice follows the article: at least a paragraph of prose (100 Han
+# characters) before it, and at most a short paragraph (60) after it, as other notices
+# and a signature often follow the first notice.
+# A reported sentence: 15 Han characters is a full clause with subject and object, longer
+# than any footer label or comment-box prompt.
+DEFAULT_MIN_SENTENCE_HAN = 15
+SENTENCE_MARK = re.compile(r"[。！？!?]")
+DEFAULT_TRAILING_MIN_PROSE_BEFORE = 100
+DEFAULT_TRAILING_MAX_PROSE_AFTER = 60
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,8 @@ class CompiledRule:
     # Literals one of which every match contains (None: no such set was found): a rule is
     # only run on a text that contains one of them.
     required: frozenset[str] | None = None
+    trailing: bool = False  # only after the main text (see the module docstring)
+    keep_sentences: bool = False  # never a reported sentence (see the module docstring)
 
 
 _REPEATS = tuple(
@@ -198,6 +219,8 @@ def compile_rules(file_name: str) -> list[CompiledRule]:
                 re.compile(source, re.MULTILINE),
                 re.compile(source, re.IGNORECASE | re.MULTILINE),
                 required_literals(source),
+                bool(rule.get("trailing", False)),
+                bool(rule.get("keep_sentences", False)),
             )
         )
     return compiled
@@ -237,7 +260,11 @@ def compile_trigger(rules: list[CompiledRule]) -> Trigger:
     all_literals = [literal for group in literals_by_first.values() for literal in group]
     # The gate first: most characters that start some literal (的-frequent ones such as
     # 人, 在, 发) are not followed by that literal's second character.
-    pattern = re.compile(two_character_gate(all_literals) + "(?:" + "|".join(branches) + ")") if branches else re.compile("(?!)")
+    pattern = (
+        re.compile(two_character_gate(all_literals) + "(?:" + "|".join(branches) + ")")
+        if branches
+        else re.compile("(?!)")
+    )
     return Trigger(
         pattern, {first: tuple(indices) for first, indices in rules_by_first.items()}, tuple(unconditional)
     )
@@ -259,8 +286,14 @@ class AdLineCleaner(Cleaner):
         remove_fragments: bool = True,
         remove_repeated_lines: bool = True,
         max_repeated_label_chars: int = DEFAULT_MAX_REPEATED_LABEL_CHARS,
+        trailing_min_prose_before: int = DEFAULT_TRAILING_MIN_PROSE_BEFORE,
+        trailing_max_prose_after: int = DEFAULT_TRAILING_MAX_PROSE_AFTER,
+        min_sentence_han: int = DEFAULT_MIN_SENTENCE_HAN,
     ) -> None:
+        self.min_sentence_han = min_sentence_han
         self.rules_file = rules_file
+        self.trailing_min_prose_before = trailing_min_prose_before
+        self.trailing_max_prose_after = trailing_max_prose_after
         self.remove_fragments = remove_fragments
         self.remove_repeated_lines = remove_repeated_lines
         self.max_repeated_label_chars = max_repeated_label_chars
@@ -322,6 +355,7 @@ class AdLineCleaner(Cleaner):
         for line in lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         removed: dict[int, Removal] = {}
+        trailing: dict[int, Removal] = {}  # cut only if they turn out to trail the text
         fragments: dict[int, list[tuple[int, int, CompiledRule]]] = {}
         lowered = text.lower()
         # Lower-casing keeps offsets except for a few letters (İ); those texts match case-insensitively.
@@ -351,8 +385,15 @@ class AdLineCleaner(Cleaner):
                     )
                     continue
                 stripped = lines[index].strip()
+                if rule.keep_sentences and self.is_sentence(stripped):
+                    continue
                 if len(stripped) <= rule.max_chars:
-                    removed[index] = self.removal(rule.category, rule.id, stripped)
+                    if rule.trailing:
+                        trailing.setdefault(index, self.removal(rule.category, rule.id, stripped))
+                    else:
+                        removed[index] = self.removal(rule.category, rule.id, stripped)
+        if trailing:
+            self.keep_trailing(lines, trailing, removed)
         if self.remove_repeated_lines:
             self.mark_repeated(lines, removed)
         if not removed and not fragments:
@@ -371,8 +412,35 @@ class AdLineCleaner(Cleaner):
         result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
         return Cleaned(result, tuple(removals))
 
+    def is_sentence(self, line: str) -> bool:
+        return SENTENCE_MARK.search(line) is not None and count_han(line) >= self.min_sentence_han
+
+    def keep_trailing(
+        self, lines: list[str], trailing: dict[int, Removal], removed: dict[int, Removal]
+    ) -> None:
+        """Moves into `removed` the notices that follow the main text: enough prose before
+        the line, little after it (prose: a line with sentence punctuation; notices and
+        lines cut by other rules do not count). A text with no prose besides its notices
+        is all notice, and they all go."""
+        prose = [
+            0
+            if index in removed or index in trailing or not SENTENCE_PUNCTUATION.search(line)
+            else count_han(line)
+            for index, line in enumerate(lines)
+        ]
+        total = sum(prose)
+        before = 0
+        for index in range(len(lines)):
+            if index in trailing and index not in removed:
+                after = total - before - prose[index]
+                follows_text = before >= self.trailing_min_prose_before or total == 0
+                if follows_text and after <= self.trailing_max_prose_after:
+                    removed[index] = trailing[index]
+            before += prose[index]
+
     def mark_repeated(self, lines: list[str], removed: dict[int, Removal]) -> None:
         counts = Counter(line.strip() for line in lines)
+        cells = self.table_values(lines, counts)
         seen: set[str] = set()
         for index, line in enumerate(lines):
             stripped = line.strip()
@@ -383,11 +451,34 @@ class AdLineCleaner(Cleaner):
                 and SENTENCE_PUNCTUATION.search(stripped) is None
             )
             if is_label:
-                removed[index] = self.removal("repeated", REPEATED_LABEL_RULE, stripped)
+                if stripped not in cells:
+                    removed[index] = self.removal("repeated", REPEATED_LABEL_RULE, stripped)
             elif stripped in seen:
                 removed[index] = self.removal("repeated", REPEATED_LINE_RULE, stripped)
             else:
                 seen.add(stripped)
+
+    @staticmethod
+    def table_values(lines: list[str], counts: Counter[str]) -> set[str]:
+        """Repeated short lines that are values in a table or list, not widget labels: a
+        menu or a widget repeats as a block, so each copy of its label has a neighbour
+        (the line before or after) that another copy has too; a value that recurs down a
+        column (是, 同上, a course name) has different neighbours every time."""
+        neighbours: dict[str, list[tuple[str, str]]] = {}
+        content = [line.strip() for line in lines if line.strip()]
+        for position, stripped in enumerate(content):
+            if counts[stripped] < 2:
+                continue
+            before = content[position - 1] if position else ""
+            after = content[position + 1] if position + 1 < len(content) else ""
+            neighbours.setdefault(stripped, []).append((before, after))
+        values: set[str] = set()
+        for stripped, pairs in neighbours.items():
+            befores = [before for before, _ in pairs]
+            afters = [after for _, after in pairs]
+            if len(set(befores)) == len(befores) and len(set(afters)) == len(afters):
+                values.add(stripped)
+        return values
 
     def cut_fragments(
         self, line: str, spans: list[tuple[int, int, CompiledRule]], removals: list[Removal]

@@ -5,9 +5,12 @@ around it is the shape of its lines: prose lines are long and punctuated (，。
 navigation, link lists and widget labels are short and bare. This cleaner (a text-only
 cousin of jusText's block classification) does:
 
-1. classify each line: `prose` (at least `min_prose_han` Han characters and sentence
-   punctuation, or `min_bare_prose_han` Han characters regardless), `teaser` (a link list's
-   truncated title, ending in `...`), or `other`;
+1. classify each line: `prose` (at least `min_prose_han` Han characters ending like a
+   sentence, at least `min_clause_prose_han` with a clause mark anywhere, or
+   `min_bare_prose_han` regardless; or a list item — numbered or bulleted — of at least
+   `min_item_han` that ends like a sentence), `teaser` (a link list's truncated title,
+   ending in `...`), or `other`. A headline may have commas (中国这次强硬反击，传递了
+   四个信号) but does not end like a sentence, so a list of headlines is not prose;
 2. group lines into regions: prose lines joined across gaps of at most `max_gap_lines`
    non-prose lines (sub-headings, captions, bylines inside an article stay with it);
 3. keep every region whose prose weight is at least `min_region_share` of the heaviest
@@ -35,6 +38,10 @@ DEFAULT_MIN_PROSE_HAN = 10
 # Long unpunctuated lines happen in old pages that separate sentences with spaces; 40
 # Han characters is longer than almost any headline or menu row.
 DEFAULT_MIN_BARE_PROSE_HAN = 40
+# A line with a clause mark but no sentence end at its end is a headline or a teaser
+# (headlines run 10–30 Han characters) unless it is longer than a headline: a paragraph
+# cut mid-sentence, a sentence ending in a link.
+DEFAULT_MIN_CLAUSE_PROSE_HAN = 30
 # Sub-headings, image captions and a byline inside an article: rarely more than 3 in a row.
 DEFAULT_MAX_GAP_LINES = 3
 # A second block of prose is kept if it weighs at least 15% of the main one (a second
@@ -46,11 +53,20 @@ DEFAULT_MIN_REGION_SHARE = 0.15
 DEFAULT_MIN_REGION_HAN = 300
 # Below 5 lines there is no page layout to speak of.
 DEFAULT_MIN_LINES = 5
+# "3、身体健康。": a numbered item that ends like a sentence is a clause of the text, however
+# short; a menu entry or a link title has no full stop.
+DEFAULT_MIN_ITEM_HAN = 2
 
 CLAUSE_PUNCTUATION = re.compile(r"[，。！？；：、,!?;]")
 # A link list's truncated title: ASCII dots or one ellipsis at the end (`……`, the Chinese
 # ellipsis, is two and ends real sentences).
 TEASER_END = re.compile(r"(?:\.{3,}|(?<!…)…)\s*$")
+LIST_ITEM = re.compile(
+    r"^[\s\u3000]*(?:\d{1,3}[、.．)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[①-⑳]|[*•·\-–])"
+)
+SENTENCE_END = re.compile(r"[。！？；!?;]\s*$")
+# The end of a sentence, with a closing quote or bracket after the mark (…说：“好。”).
+SENTENCE_FINAL = re.compile(r"[。！？!?…；;：:][”」』’）)]?\s*$")
 
 
 class BoilerplateRunCleaner(Cleaner):
@@ -62,26 +78,33 @@ class BoilerplateRunCleaner(Cleaner):
         self,
         min_prose_han: int = DEFAULT_MIN_PROSE_HAN,
         min_bare_prose_han: int = DEFAULT_MIN_BARE_PROSE_HAN,
+        min_clause_prose_han: int = DEFAULT_MIN_CLAUSE_PROSE_HAN,
         max_gap_lines: int = DEFAULT_MAX_GAP_LINES,
         min_region_share: float = DEFAULT_MIN_REGION_SHARE,
         min_region_han: int = DEFAULT_MIN_REGION_HAN,
         min_lines: int = DEFAULT_MIN_LINES,
+        min_item_han: int = DEFAULT_MIN_ITEM_HAN,
     ) -> None:
         self.min_prose_han = min_prose_han
         self.min_bare_prose_han = min_bare_prose_han
+        self.min_clause_prose_han = min_clause_prose_han
         self.max_gap_lines = max_gap_lines
         self.min_region_share = min_region_share
         self.min_region_han = min_region_han
         self.min_lines = min_lines
+        self.min_item_han = min_item_han
 
     def prose_weight(self, line: str) -> int:
         """Han characters of a prose line, 0 for any other line."""
         han = count_han(line)
         if han < self.min_prose_han:
-            return 0
+            is_item = LIST_ITEM.match(line) is not None and SENTENCE_END.search(line) is not None
+            return han if is_item and han >= self.min_item_han else 0
         if TEASER_END.search(line) is not None:
             return 0
-        if han >= self.min_bare_prose_han or CLAUSE_PUNCTUATION.search(line) is not None:
+        if han >= self.min_bare_prose_han or SENTENCE_FINAL.search(line) is not None:
+            return han
+        if han >= self.min_clause_prose_han and CLAUSE_PUNCTUATION.search(line) is not None:
             return han
         return 0
 

@@ -235,12 +235,14 @@ class CompiledPii:
         self.branches: list[str] = []
         self.value_groups: list[str | None] = []
         for index, rule in enumerate(rules):
-            # Joined into one class with the others: a negated class would not join.
+            # The class is joined into one with the others: a negated class would not join.
+            start_class = rule.starts.split("|", 1)[0]
             if rule.starts and not (
-                rule.starts.startswith("[") and rule.starts.endswith("]") and not rule.starts.startswith("[^")
+                start_class.startswith("[") and start_class.endswith("]") and not start_class.startswith("[^")
             ):
                 raise ValueError(
-                    f"rule {rule.id}: starts must be a character class [...], not {rule.starts!r}"
+                    f"rule {rule.id}: starts must be a character class [...], optionally followed by "
+                    f"|-separated two-character openings, not {rule.starts!r}"
                 )
             source = rule.pattern.replace("(?P<value>", f"(?P<v{index}>")
             self.value_groups.append(f"v{index}" if source != rule.pattern else None)
@@ -267,11 +269,20 @@ class CompiledPii:
             return None
         if active not in self.scans:
             starts = [self.rules[index].starts for index in active]
-            gate = "" if not all(starts) else "(?=[" + "".join(start[1:-1] for start in starts) + "])"
+            gate = "" if not all(starts) else start_gate(starts)
             self.scans[active] = re.compile(
                 gate + "(?:" + "|".join(self.branches[index] for index in active) + ")"
             )
         return self.scans[active]
+
+
+def start_gate(starts: list[str]) -> str:
+    """One lookahead for every rule's `starts`: the union of their classes, then the
+    openings some rules allow only before a second character ("[(（][+＋]": a bracket
+    opens a number only as "(+86)", so a run of brackets does not enter the alternation)."""
+    classes = "".join(start.split("|", 1)[0][1:-1] for start in starts)
+    openings = [opening for start in starts for opening in start.split("|")[1:]]
+    return "(?=" + "|".join([f"[{classes}]", *openings]) + ")"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ Reasons:
 * `punctuation.too_many_symbols` — emoji, stars, arrows and box drawing make up a large
   share: decorated ads, ASCII-art signatures;
 * `punctuation.few_line_endings` — few lines end like a sentence: menus, link lists.
+  Bulleted and numbered list items are left out of the count (a list of terms or figures
+  in an article is not a menu; menus in page text carry no bullets).
 
 Full-width Chinese punctuation is counted as punctuation (a peer rewrites it to ASCII
 first; here it never is).
@@ -34,6 +36,10 @@ DEFAULT_MIN_CHARS = 100
 
 LINE_END = re.compile("[" + re.escape(SENTENCE_END + "，,：:") + r"]\s*$", re.MULTILINE)
 NON_EMPTY_LINE = re.compile(r"\S.*$", re.MULTILINE)
+# A list item: a bullet (* • · - –) or a number (1, 1.2, 3、, 4) then a space and text.
+LIST_ITEM_LINE = re.compile(
+    r"^[ \t\u3000]*(?:[*•·\-–—]|\d{1,3}(?:\.\d{1,3}){0,3}[.、．)]?)[ \t\u3000]+\S.*$", re.MULTILINE
+)
 
 
 class PunctuationFilter(Filter):
@@ -75,15 +81,24 @@ class PunctuationFilter(Filter):
                 {"symbol_share": round(symbol_share, 4), "max_symbol_share": self.max_symbol_share},
             )
         lines = len(NON_EMPTY_LINE.findall(text))
-        if lines >= self.min_lines:
-            line_end_share = len(LINE_END.findall(text)) / lines
-            if line_end_share < self.min_line_end_share:
-                return Reject(
-                    "few_line_endings",
-                    {
-                        "line_end_share": round(line_end_share, 4),
-                        "lines": lines,
-                        "min_line_end_share": self.min_line_end_share,
-                    },
-                )
-        return None
+        if lines < self.min_lines:
+            return None
+        ended = len(LINE_END.findall(text))
+        if ended / lines >= self.min_line_end_share:
+            return None
+        # Few lines end like sentences; judge again without the list items (only here:
+        # the extra scan is for the few texts that would otherwise be rejected).
+        items = LIST_ITEM_LINE.findall(text)
+        if items:
+            lines -= len(items)
+            ended -= sum(LINE_END.search(item) is not None for item in items)
+            if lines < self.min_lines or ended / lines >= self.min_line_end_share:
+                return None
+        return Reject(
+            "few_line_endings",
+            {
+                "line_end_share": round(ended / lines, 4),
+                "lines": lines,
+                "min_line_end_share": self.min_line_end_share,
+            },
+        )

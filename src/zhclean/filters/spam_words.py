@@ -7,6 +7,13 @@ id, its words and its own thresholds. One compiled alternation scans the text on
 trie of the words, run on the case-folded text, so that `re` can skip to the characters
 that start a word); `detail` has the hits per category, the density per 1,000
 characters and the most frequent words, so an audit shows why.
+
+Density alone cannot tell spam from a report about spam: news of a gambling crackdown or
+a fraud case repeats 赌场, 下注 or 汇款 as densely as the pitch does. The rule file's
+context rule (`kind = "context"`, `spam.context`) separates them: a document with several distinct report words (警方,
+抓获, 记者 …) and fewer pitches (您, 立即, 欢迎来电, 加微信 …) is a report and passes every
+category; a category with `require_pitch` (advertising: its words fill notices and
+course descriptions too) also needs at least one pitch. `detail` gives both counts.
 """
 
 from __future__ import annotations
@@ -98,6 +105,34 @@ class Category:
     min_hits: int
     min_distinct: int
     min_hits_per_1k_chars: float
+    require_pitch: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """Pitch versus report (the rule file's rule of `kind = "context"`); None patterns: the
+    file has none."""
+
+    id: str
+    min_report_distinct: int
+    report: re.Pattern[str] | None
+    pitch: re.Pattern[str] | None
+
+    def counts(self, folded: str) -> tuple[int, list[str]]:
+        """Pitches and the distinct report words in `folded` (case-folded text). Pitches
+        are counted only as far as the verdict needs: up to the number of report words
+        (at least 1), so a long pitch-dense spam stops after its first few."""
+        reports = sorted(set(self.report.findall(folded))) if self.report else []
+        pitches = 0
+        if self.pitch:
+            enough = max(1, len(reports))
+            for pitches, _ in enumerate(self.pitch.finditer(folded), start=1):
+                if pitches >= enough:
+                    break
+        return pitches, reports
+
+    def is_report(self, pitches: int, reports: list[str]) -> bool:
+        return len(reports) >= self.min_report_distinct and pitches < len(reports)
 
 
 @dataclass(frozen=True)
@@ -105,13 +140,17 @@ class CompiledWords:
     pattern: re.Pattern[str]  # a trie of the case-folded words, run on the case-folded text
     category_of: dict[str, str]  # case-folded word → category code
     categories: dict[str, Category]
+    context: Context
 
 
 def compile_words(file_name: str) -> CompiledWords:
     data = load_rules_file(file_name)
     category_of: dict[str, str] = {}
     categories: dict[str, Category] = {}
+    contexts = [table for table in data["rules"] if table.get("kind") == "context"]
     for table in data["rules"]:
+        if table.get("kind") == "context":
+            continue
         code = table["code"]
         if code not in CATEGORY_CODES:
             raise ValueError(f"{file_name}: category code {code!r} is not one of {CATEGORY_CODES}")
@@ -121,11 +160,25 @@ def compile_words(file_name: str) -> CompiledWords:
             min_hits=int(table["min_hits"]),
             min_distinct=int(table["min_distinct"]),
             min_hits_per_1k_chars=float(table["min_hits_per_1k_chars"]),
+            require_pitch=bool(table.get("require_pitch", False)),
         )
         for word in table["words"]:
             category_of.setdefault(fold_case(word), code)
     words = sorted(category_of, key=len, reverse=True)
-    return CompiledWords(re.compile(two_character_gate(words) + trie_pattern(words)), category_of, categories)
+    table = contexts[0] if contexts else {}
+    report_words = sorted({fold_case(word) for word in table.get("report_words", [])}, key=len, reverse=True)
+    pitch_patterns = table.get("pitch_patterns", [])
+    context = Context(
+        id=table.get("id", "spam.context"),
+        min_report_distinct=int(table.get("min_report_distinct", 0)),
+        report=re.compile(trie_pattern(report_words)) if report_words else None,
+        pitch=re.compile("|".join(f"(?:{pattern})" for pattern in pitch_patterns))
+        if pitch_patterns
+        else None,
+    )
+    return CompiledWords(
+        re.compile(two_character_gate(words) + trie_pattern(words)), category_of, categories, context
+    )
 
 
 class SpamWordFilter(Filter):
@@ -143,13 +196,15 @@ class SpamWordFilter(Filter):
 
     def check(self, doc: Document) -> Reject | None:
         compiled = self.words()
-        hits = compiled.pattern.findall(fold_case(doc.text))
+        folded = fold_case(doc.text)
+        hits = compiled.pattern.findall(folded)
         if not hits:
             return None
         characters = max(1, count_non_space(doc.text))
         by_category: dict[str, Counter[str]] = {}
         for word in hits:
             by_category.setdefault(compiled.category_of[word], Counter())[word] += 1
+        context: tuple[int, list[str]] | None = None  # counted once, only when a category is dense
         for code in CATEGORY_CODES:  # fixed order: the same document always gets the same reason
             words = by_category.get(code)
             if not words:
@@ -162,6 +217,13 @@ class SpamWordFilter(Filter):
                 and len(words) >= category.min_distinct
                 and density >= category.min_hits_per_1k_chars
             ):
+                if context is None:
+                    context = compiled.context.counts(folded)
+                pitches, reports = context
+                if compiled.context.is_report(pitches, reports):
+                    return None  # a report about the topic: no category applies
+                if category.require_pitch and not pitches:
+                    continue
                 return Reject(
                     code,
                     {
@@ -171,6 +233,8 @@ class SpamWordFilter(Filter):
                         "hits_per_1k_chars": round(density, 2),
                         "top_words": dict(words.most_common(5)),
                         "min_hits_per_1k_chars": category.min_hits_per_1k_chars,
+                        "pitches": pitches,
+                        "report_words": reports,
                     },
                 )
         return None
