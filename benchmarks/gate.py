@@ -19,6 +19,10 @@ file, imported, not copied):
   pages can fall while the tuned mean holds.
 * `text_mode.<kind>.f1`: the `clean-text` steps on all visible text of each page
   (benchmarks/text_cleaning.py's `text_mode`).
+* `text_mode_split.<part>.f1` / `.f1_p10` / `.share_under_0.5`: the same per part of the
+  dev split, on the human gold of pages.jsonl and pages-more.jsonl.
+* `heuristics_split.<part>.<label>.rejected_share` / `.lost`: the `heuristics` steps on
+  every `high` and `spam` document of quality/labelled.jsonl, per part of the dev split.
 * `heuristics.<label>.rejected_share`: the `heuristics` steps on a fixed sample
   (seeded) of quality/labelled.jsonl: `high` must stay under its ceiling, `spam` over its
   floor.
@@ -123,6 +127,37 @@ def text_mode_figures(pages_path: Path) -> dict[str, float]:
     }
 
 
+def text_mode_split_figures(pages_paths: list[Path]) -> dict[str, float]:
+    """The `clean-text` steps on the visible text of the human-gold pages, per part of the
+    dev split: mean F1, 10th-percentile F1, share of pages under 0.5."""
+    parts = text_cleaning_benchmark.text_mode_by_part([path for path in pages_paths if path.exists()])
+    return {
+        f"text_mode_split.{part}.{figure}": entry[figure]
+        for part, entry in parts.items()
+        for figure in ("f1", "f1_p10", "share_under_0.5")
+    }
+
+
+def heuristics_split_figures(labelled_path: Path) -> dict[str, float]:
+    """The `heuristics` steps on every `high` and `spam` document, per part of the dev
+    split: the share rejected, and documents lost (must be none)."""
+    documents = [
+        entry
+        for entry in text_cleaning_benchmark.load_documents(labelled_path, "label")
+        if entry[0] in ("high", "spam")
+    ]
+    parts = text_cleaning_benchmark.outcomes_by_part(documents)
+    figures: dict[str, float] = {}
+    for part, labels in parts.items():
+        if not isinstance(labels, dict):  # `lost_outcomes`: outcomes missing altogether
+            figures["heuristics_split.lost_outcomes"] = float(labels)
+            continue
+        for label, entry in labels.items():
+            figures[f"heuristics_split.{part}.{label}.rejected_share"] = entry["rejected_share"]
+            figures[f"heuristics_split.{part}.{label}.lost"] = entry["lost"]
+    return figures
+
+
 def heuristics_sample(labelled_path: Path, labels: tuple[str, ...]) -> list[tuple[str, Document]]:
     by_label: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
     with labelled_path.open(encoding="utf-8") as lines:
@@ -176,7 +211,9 @@ def measure_all(data_dir: Path, dedup_bases: int) -> tuple[dict[str, float], dic
             [pages, data_dir / "extraction" / "pages-more.jsonl"]
         ),
         "text_mode": lambda: text_mode_figures(pages),
+        "text_mode_split": lambda: text_mode_split_figures([pages, data_dir / "extraction" / "pages-more.jsonl"]),
         "heuristics": lambda: heuristics_figures(data_dir / "quality" / "labelled.jsonl"),
+        "heuristics_split": lambda: heuristics_split_figures(data_dir / "quality" / "labelled.jsonl"),
         "dedup": lambda: dedup_figures(data_dir, dedup_bases),
     }
     figures: dict[str, float] = {}
