@@ -156,7 +156,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="reuse an output generated earlier at --out")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (best is reported)")
     arguments = parser.parse_args()
-    from zhclean.audit.commands import audit_summary
+    from zhclean.cli.audit import audit_summary
     from zhclean.audit.output import open_output
 
     began = time.perf_counter()

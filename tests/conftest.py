@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import zhclean.cli
+import zhclean.cli.clean
 import zhclean.engines.driver
 from zhclean.demo.pages import demo_responses
 from zhclean.io.shards import shard_paths
@@ -54,7 +54,7 @@ def conservation_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(Pipeline, "run", checked_run)
     monkeypatch.setattr(zhclean.engines.driver, "run_clean", checked_clean)
-    monkeypatch.setattr(zhclean.cli, "run_clean", checked_clean)
+    monkeypatch.setattr(zhclean.cli.clean, "run_clean", checked_clean)
     yield
 
 

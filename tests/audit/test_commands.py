@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from zhclean.audit.commands import register
+from zhclean.cli.audit import register
 
 
 def run(*argv: str) -> int:

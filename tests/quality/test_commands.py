@@ -7,9 +7,9 @@ from typing import ClassVar
 
 import pytest
 
+from zhclean.cli.quality import register
 from zhclean.document import Document, Reject, Rejected
 from zhclean.quality.bootstrap import balanced, is_negative_reason, weak_labels
-from zhclean.quality.commands import register
 from zhclean.quality.model import sidecar_path
 from zhclean.steps import Filter
 

@@ -32,8 +32,8 @@ from zhclean.audit.samples import (
     sample_removals,
 )
 from zhclean.audit.summary import Summary, summarize
+from zhclean.cli.common import non_negative_int, user_error
 
-USER_ERROR_EXIT = 2
 DEFAULT_SAMPLES = 5
 
 
@@ -96,21 +96,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--seed", type=int, default=0, metavar="S", help="sampling seed (default: %(default)s)"
     )
     report.set_defaults(handler=command_report)
-
-
-def non_negative_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return number
-
-
-def user_error(message: str) -> int:
-    print(f"zhclean: error: {message}", file=sys.stderr)
-    return USER_ERROR_EXIT
 
 
 # -- handlers ---------------------------------------------------------------------------------

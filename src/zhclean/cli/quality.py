@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from zhclean.cli.common import user_error
 from zhclean.document import Document, Rejected
 from zhclean.io.readers import (
     ByteProgress,
@@ -44,8 +45,6 @@ from zhclean.quality.model import (
     train_quality_model,
 )
 from zhclean.quality.tokenize import DEFAULT_MAX_CHARS, TOKENIZERS
-
-USER_ERROR_EXIT = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -432,8 +431,3 @@ def print_report(card: dict[str, Any], output: Path) -> None:
     else:
         print("validation: none (--validation-share 0)")
     print(f"seconds: {card['training']['seconds']['total']}")
-
-
-def user_error(error: Exception) -> int:
-    print(f"zhclean quality: error: {error}", file=sys.stderr)
-    return USER_ERROR_EXIT
