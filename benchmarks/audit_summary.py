@@ -156,8 +156,8 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="reuse an output generated earlier at --out")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (best is reported)")
     arguments = parser.parse_args()
-    from zhclean.cli.audit import audit_summary
     from zhclean.audit.output import open_output
+    from zhclean.cli.audit import audit_summary
 
     began = time.perf_counter()
     if not (arguments.reuse and arguments.out.exists()):

@@ -16,8 +16,8 @@ from zhclean.filters import (
     SpamWordFilter,
     StopWordFilter,
 )
-from zhclean.filters.chars import count_han
 from zhclean.steps import Filter
+from zhclean.text.chars import count_han
 
 PROSE = (
     "今年春天，县里的农民合作社开始试种一种耐旱的小麦品种。负责技术指导的老师说，这个品种在去年的试验田里表现不错，"

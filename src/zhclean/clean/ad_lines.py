@@ -31,19 +31,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any, ClassVar
-
-try:  # Python ≥ 3.11
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+from typing import ClassVar
 
 from zhclean.document import Removal
-from zhclean.filters.chars import count_han
 from zhclean.rules import load_rules_file
 from zhclean.steps import Cleaned, Cleaner
+from zhclean.text import patterns
+from zhclean.text.chars import count_han
 from zhclean.text.patterns import two_character_gate
 
 DEFAULT_RULES_FILE = "ad_lines.toml"
@@ -80,94 +74,13 @@ class CompiledRule:
     keep_sentences: bool = False  # never a reported sentence (see the module docstring)
 
 
-_REPEATS = tuple(
-    getattr(sre_constants, name)
-    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-    if hasattr(sre_constants, name)
-)
-_ATOMIC_GROUP = getattr(sre_constants, "ATOMIC_GROUP", None)
-# Character classes larger than this are not worth listing as literals.
-_MAX_CLASS_LITERALS = 16
-
-
 def required_literals(pattern: str) -> frozenset[str] | None:
-    """A set of strings at least one of which occurs in every match of `pattern`, or None.
-
-    Read from the parsed pattern: a literal run is required; an alternation requires the
-    union of what its branches require; a repeat with a minimum ≥ 1 requires what its body
-    does; anchors, lookarounds, optional parts and broad classes require nothing. In a
-    sequence the most selective element is kept (see `_selectivity`, then fewest literals).
-    Only an under-approximation of "can match" is ever used to *skip* a rule, so a pattern
-    this does not understand just returns None and the rule always runs."""
-    try:
-        literals = _sequence_requirement(list(sre_parse.parse(pattern)))
-    except Exception:  # noqa: BLE001 - private parser API; fall back to always running the rule
+    """`zhclean.text.patterns.required_literals`, or None when a literal spans a line break:
+    the line-span shortcut in `AdLineCleaner.clean` needs one-line literals."""
+    literals = patterns.required_literals(pattern)
+    if literals is None or any("\n" in literal for literal in literals):
         return None
-    if literals is None or any(not literal or "\n" in literal for literal in literals):
-        return None  # the line-span shortcut in `AdLineCleaner.clean` needs one-line literals
-    # A literal that contains a shorter one of the set adds nothing.
-    return frozenset(
-        literal
-        for literal in literals
-        if not any(other != literal and other in literal for other in literals)
-    )
-
-
-def _sequence_requirement(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
-    options: list[frozenset[str]] = []
-    run: list[str] = []
-    for op, argument in items:
-        if op is sre_constants.LITERAL:
-            run.append(chr(argument))
-            continue
-        if run:
-            options.append(frozenset({"".join(run)}))
-            run = []
-        requirement = _item_requirement(op, argument)
-        if requirement is not None:
-            options.append(requirement)
-    if run:
-        options.append(frozenset({"".join(run)}))
-    if not options:
-        return None
-    return max(options, key=lambda literals: (min(map(_selectivity, literals)), -len(literals)))
-
-
-def _selectivity(literal: str) -> int:
-    """How rarely `literal` occurs, roughly: its length, a non-ASCII character counting
-    double (digits and ASCII punctuation such as "19" or ":" are everywhere in web text)."""
-    return sum(1 if character.isascii() else 2 for character in literal)
-
-
-def _item_requirement(op: Any, argument: Any) -> frozenset[str] | None:
-    if op is sre_constants.LITERAL:
-        return frozenset({chr(argument)})
-    if op is sre_constants.IN:
-        characters: set[str] = set()
-        for member, value in argument:
-            if member is sre_constants.LITERAL:
-                characters.add(chr(value))
-            elif member is sre_constants.RANGE and value[1] - value[0] < _MAX_CLASS_LITERALS:
-                characters.update(chr(code) for code in range(value[0], value[1] + 1))
-            else:  # NEGATE, CATEGORY (\d, \w …), wide ranges
-                return None
-        return frozenset(characters) if 0 < len(characters) <= _MAX_CLASS_LITERALS else None
-    if op is sre_constants.SUBPATTERN:
-        return _sequence_requirement(list(argument[-1]))
-    if op is _ATOMIC_GROUP:
-        return _sequence_requirement(list(argument))
-    if op is sre_constants.BRANCH:
-        union: set[str] = set()
-        for branch in argument[1]:
-            requirement = _sequence_requirement(list(branch))
-            if requirement is None:
-                return None
-            union |= requirement
-        return frozenset(union)
-    if op in _REPEATS:
-        minimum, _, body = argument
-        return _sequence_requirement(list(body)) if minimum >= 1 else None
-    return None
+    return literals
 
 
 def single_line(pattern: str) -> str:

@@ -29,8 +29,8 @@ import re
 from typing import ClassVar
 
 from zhclean.document import Removal
-from zhclean.filters.chars import count_han
 from zhclean.steps import Cleaned, Cleaner
+from zhclean.text.chars import count_han
 
 # A prose line has a clause: 10 Han characters is about one short clause (a Chinese
 # sentence averages 25–35 characters; People's Daily 1998 median clause ≈ 9).

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from zhclean.filters.chars import count_han
 from zhclean.steps import Cleaned, Cleaner
+from zhclean.text.chars import count_han
 
 CONFIGS = ("t2s", "tw2s", "hk2s", "off")
 # OpenCC changes a few characters of ordinary Simplified text too (variants such as 著→着

@@ -16,6 +16,8 @@ from itertools import accumulate
 from operator import add
 from typing import Any
 
+from zhclean.text.patterns import trie_pattern
+
 DEFAULT_RULES_FILE = "dom_tokens.toml"
 # Words of class and id values: runs of letters/digits; camelCase humps split below.
 WORD_PATTERN = re.compile(r"[^\W_]+")
@@ -58,31 +60,6 @@ def joined_names(value: str) -> list[str]:
         if joined:
             names.append(joined)
     return names
-
-
-def literal_trie_pattern(phrases: list[str]) -> str:
-    """The phrases as one regex shaped like their prefix tree ("更多(?:>(?:>)?|»)"): at each
-    position the engine tests one alternative per distinct next character instead of every
-    phrase (a 1 MB English page starts a match attempt at every "c", "p", "a"). Optional
-    tails are greedy and siblings start with different characters, so the match at a
-    position is the longest phrase there, as with the phrases sorted longest first."""
-    tree: dict[str, Any] = {}
-    for phrase in phrases:
-        node = tree
-        for char in phrase:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a phrase ends here
-
-    def branches(node: dict[str, Any]) -> str:
-        alternatives = [re.escape(char) + branches(child) for char, child in node.items() if char]
-        if not alternatives:
-            return ""
-        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-        if "" in node:  # a shorter phrase ends here: the rest is optional
-            return body + "?" if len(alternatives) == 1 and len(body) == 1 else f"(?:{body})?"
-        return body
-
-    return branches(tree)
 
 
 class DomTokenRules:
@@ -147,7 +124,7 @@ class DomTokenRules:
             for phrase in entry["phrases"]:
                 self.phrase_rules.setdefault(phrase.lower(), (int(entry["max_chars"]), index))
         self.phrase_pattern = (
-            re.compile(literal_trie_pattern(list(self.phrase_rules))) if self.phrase_rules else None
+            re.compile(trie_pattern(list(self.phrase_rules))) if self.phrase_rules else None
         )
         self.max_text_rule_chars = max((max_chars for max_chars, _ in self.phrase_rules.values()), default=0)
         self.inline_rules = frozenset(index for index, rule in enumerate(self.rules) if rule.inline)

@@ -1,7 +1,7 @@
 """Rejects documents that are mostly not Chinese characters.
 
 Reason: `cjk_ratio.too_low`. Han characters are counted over every CJK Unified Ideographs
-block (Extension A onward and the compatibility blocks, see `chars.HAN_RANGES`), not the
+block (Extension A onward and the compatibility blocks, see `zhclean.text.chars.HAN_RANGES`), not the
 `[\\u4e00-\\u9fa5]` most peers use; the share is over non-space characters.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from zhclean.document import Document, Reject
-from zhclean.filters.chars import count_han, count_non_space
 from zhclean.steps import Filter
+from zhclean.text.chars import count_han, count_non_space
 
 # Chinese prose with numbers, Latin names and punctuation runs at 60–85% Han; technical
 # Wikipedia articles dip to ~35%. Below 20% the page is in another language with some

@@ -10,8 +10,8 @@ import re
 from typing import ClassVar
 
 from zhclean.document import Document, Reject
-from zhclean.filters.chars import count_non_space
 from zhclean.steps import Filter
+from zhclean.text.chars import count_non_space
 
 URL = re.compile(r"(?:https?://|www\.)[\w\-.~%/?#=&+:;@]{2,200}", re.IGNORECASE)
 # The local part starts where a run of its characters starts (the lookbehind): otherwise a

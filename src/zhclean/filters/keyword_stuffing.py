@@ -11,8 +11,8 @@ import re
 from typing import ClassVar
 
 from zhclean.document import Document, Reject
-from zhclean.filters.chars import count_non_space
 from zhclean.steps import Filter
+from zhclean.text.chars import count_non_space
 
 # A keyword-list line: at least 5 short items (≤ 12 characters, no sentence punctuation)
 # joined by list separators. Items of 12 characters hold any search phrase; 5 items rule

@@ -11,8 +11,8 @@ from typing import ClassVar
 
 from zhclean.clean.normalize import MOJIBAKE
 from zhclean.document import Document, Reject
-from zhclean.filters.chars import count_non_space
 from zhclean.steps import Filter
+from zhclean.text.chars import count_non_space
 
 # A few U+FFFD in a long page are stray bytes (decode.py accepts ≤ 1%); 2% means whole
 # sentences are lost.

@@ -19,8 +19,8 @@ import re
 from typing import ClassVar
 
 from zhclean.document import Document, Reject
-from zhclean.filters.chars import PUNCTUATION, SENTENCE_END, SYMBOL, count, count_non_space
 from zhclean.steps import Filter
+from zhclean.text.chars import PUNCTUATION, SENTENCE_END, SYMBOL, count, count_non_space
 
 # Running Chinese text is 10–15% punctuation (People's Daily 1998 ≈ 13%); 2% is one mark
 # per 50 characters, below any prose style.

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from zhclean.document import Document, Reject
-from zhclean.filters.chars import HANGUL, KANA, count, count_han
 from zhclean.steps import Filter
+from zhclean.text.chars import HANGUL, KANA, count, count_han
 
 # Japanese prose is 30–60% kana; Chinese text quoting a Japanese title stays under 5%.
 DEFAULT_MAX_KANA_SHARE = 0.1

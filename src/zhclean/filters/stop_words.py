@@ -12,9 +12,9 @@ import re
 from typing import ClassVar
 
 from zhclean.document import Document, Reject
-from zhclean.filters.chars import count_han
 from zhclean.rules import rule_words
 from zhclean.steps import Filter
+from zhclean.text.chars import count_han
 
 DEFAULT_RULES_FILE = "stop_words.toml"
 # Gopher requires 2 stop words per document; FineWeb-2's cmn_Hani config keeps the same
