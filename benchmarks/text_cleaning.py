@@ -45,7 +45,7 @@ from zhclean.clean import AdLineCleaner, BoilerplateRunCleaner, Normalizer, Trad
 from zhclean.document import Document, Rejected
 from zhclean.extract.visible_text import visible_text
 from zhclean.filters import (
-    CjkRatioFilter,
+    HanShareFilter,
     ContactDensityFilter,
     KeywordStuffingFilter,
     LengthFilter,
@@ -77,7 +77,7 @@ def heuristics_steps() -> list[Step]:
         LengthFilter(),
         MojibakeFilter(),
         ScriptFilter(),
-        CjkRatioFilter(),
+        HanShareFilter(),
         StopWordFilter(),
         PunctuationFilter(),
         RepetitionFilter(),

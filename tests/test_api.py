@@ -13,7 +13,7 @@ import pytest
 import zhclean
 from zhclean import Document, Pipeline, Rejected
 from zhclean.clean import AdLineCleaner
-from zhclean.filters import CjkRatioFilter, LengthFilter, SpamWordFilter
+from zhclean.filters import HanShareFilter, LengthFilter, SpamWordFilter
 
 SPAM = "澳门葡京赌场，百家乐真人娱乐城，注册送彩金，首存优惠，百家乐在线投注，老虎机天天返水，欢迎光临。" * 3
 NEWS = (
@@ -70,7 +70,7 @@ def test_filters_and_cleaners_answer_plain_strings() -> None:
     assert AdLineCleaner().clean_text(WITH_AD) == LETTER
     assert AdLineCleaner().clean(Document(id="d", text=WITH_AD)).text == LETTER
     with pytest.raises(TypeError, match="Document or a str"):
-        CjkRatioFilter().check(42)  # type: ignore[arg-type]
+        HanShareFilter().check(42)  # type: ignore[arg-type]
 
 
 def test_a_list_of_strings_and_a_list_of_rows() -> None:

@@ -16,7 +16,7 @@ import pytest
 import zhclean.engines.driver
 from zhclean.cli import main
 from zhclean.cli.clean import with_scoring_before_dedup
-from zhclean.filters import CjkRatioFilter
+from zhclean.filters import HanShareFilter
 from zhclean.io.shards import OUTPUT_SCHEMA, shard_paths
 from zhclean.recipe import load_recipe
 
@@ -80,10 +80,10 @@ def test_text_under_another_field_fails_the_run_and_names_the_flag(
 def test_a_step_that_crashes_on_every_record_fails_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(self: CjkRatioFilter, doc: object) -> None:
+    def broken(self: HanShareFilter, doc: object) -> None:
         raise TypeError("'<' not supported between instances of 'float' and 'str'")
 
-    monkeypatch.setattr(CjkRatioFilter, "check", broken)
+    monkeypatch.setattr(HanShareFilter, "check", broken)
     source = write_jsonl(tmp_path / "docs.jsonl", [{"id": str(n), "text": NEWS * 2} for n in range(10)])
     assert clean(str(source), "-o", str(tmp_path / "out"), "--workers", "1", "--recipe", "heuristics") == 1
     error = capsys.readouterr().err

@@ -239,7 +239,7 @@ PATHOLOGICAL_CASES = [
     ),
     ("<html><body>" + "<div>" * 600 + "深" + "</div>" * 600 + "</body></html>", {}, "limit.dom_depth"),
     ("<html><body>" + "<span>" * 600 + "深" + "</span>" * 600 + "</body></html>", {}, "limit.dom_depth"),
-    ("<body>" + "<p>段落。</p>" * 3000, {"max_nodes": 1000}, "limit.dom_nodes"),
+    ("<body>" + "<p>段落。</p>" * 3000, {"max_dom_nodes": 1000}, "limit.dom_nodes"),
     ("\x00\x01\x02\x03\x04PK\x03\x04" * 500, {}, "binary"),
     ("<html><head><script>var a = 1;</script></head><body></body></html>", {}, "no_text"),
     ("", {}, "no_text"),
@@ -265,9 +265,9 @@ def test_very_deep_nesting_is_rejected_before_parsing() -> None:
 
 
 def test_step_contract() -> None:
-    step = MainContentExtractor(max_depth=300, forum_replies=True)
+    step = MainContentExtractor(max_dom_depth=300, forum_replies=True)
     assert MainContentExtractor.name == "main_content"
-    assert step.get_params()["max_depth"] == 300
+    assert step.get_params()["max_dom_depth"] == 300
     clone = pickle.loads(pickle.dumps(step))
     assert clone == step
     source = Document(id="page", html=article_page(), meta={"encoding": "gb18030"})

@@ -6,7 +6,7 @@ import pytest
 
 from zhclean.document import Document
 from zhclean.filters import (
-    CjkRatioFilter,
+    HanShareFilter,
     ContactDensityFilter,
     KeywordStuffingFilter,
     MojibakeFilter,
@@ -54,9 +54,9 @@ MENU_LINES = "\n".join(
 @pytest.mark.parametrize(
     ("step", "text", "expected"),
     [
-        (CjkRatioFilter(), PROSE, None),
-        (CjkRatioFilter(), ENGLISH, "too_low"),
-        (CjkRatioFilter(), "㐀㐁㐂𠀀𠀁𠀂 abc", None),  # Extension A and B count as Han
+        (HanShareFilter(), PROSE, None),
+        (HanShareFilter(), ENGLISH, "too_low"),
+        (HanShareFilter(), "㐀㐁㐂𠀀𠀁𠀂 abc", None),  # Extension A and B count as Han
         (StopWordFilter(), PROSE, None),
         (StopWordFilter(), NAMES, "too_few"),
         (StopWordFilter(), KEYWORDS, "too_few"),

@@ -289,7 +289,7 @@ def build_blocks(
         if tag in INVISIBLE_TAGS:
             continue
         if nodes > max_nodes:
-            raise PathologicalPage("limit.dom_nodes", {"nodes": nodes, "max_nodes": max_nodes})
+            raise PathologicalPage("limit.dom_nodes", {"nodes": nodes, "max_dom_nodes": max_nodes})
         if tag == "br":
             if pieces:
                 flush()
@@ -299,7 +299,7 @@ def build_blocks(
         if depth > deepest:
             deepest = depth
             if deepest > max_depth:
-                raise PathologicalPage("limit.dom_depth", {"depth": deepest, "max_depth": max_depth})
+                raise PathologicalPage("limit.dom_depth", {"depth": deepest, "max_dom_depth": max_depth})
         if tag in UNCLASSIFIED_TAGS:
             child = item.last_child
             if child is None:  # nothing to close later

@@ -66,7 +66,7 @@ from zhclean.text.patterns import trie_pattern
 DEFAULT_MAX_HTML_CHARS = 8_000_000
 # Chromium's HTML parser stops nesting at 512 levels (kMaximumHTMLParserDOMTreeDepth):
 # deeper markup is never rendered as written, so it is hostile or broken.
-DEFAULT_MAX_DEPTH = 512
+DEFAULT_MAX_DOM_DEPTH = 512
 # lexbor's parse time grows with the square of the nesting of block containers (20,000
 # nested <div> take 2 s, 200,000 ten minutes), so nesting is estimated on the markup
 # before parsing. Inline tags (span, b, font, a) do not cost that way.
@@ -99,7 +99,7 @@ NESTING_TAG_PATTERN = re.compile(rb"<(/?)(?:" + trie_pattern(list(NESTING_TAGS))
 NESTING_STEP = {b"": 1, b"/": -1}
 # Twice the nodes of the largest real page in our samples (a 1 MB list of 93 k nodes);
 # walking is linear, so this bounds a hostile page to about a second.
-DEFAULT_MAX_NODES = 200_000
+DEFAULT_MAX_DOM_NODES = 200_000
 # Share of control characters (and U+FFFD) in a sample above which the "page" is binary
 # data that a lenient decoder let through; text pages have essentially none.
 MAX_CONTROL_CHAR_SHARE = 0.05
@@ -239,15 +239,15 @@ class MainContentExtractor(Extractor):
     def __init__(
         self,
         max_html_chars: int = DEFAULT_MAX_HTML_CHARS,
-        max_depth: int = DEFAULT_MAX_DEPTH,
-        max_nodes: int = DEFAULT_MAX_NODES,
+        max_dom_depth: int = DEFAULT_MAX_DOM_DEPTH,
+        max_dom_nodes: int = DEFAULT_MAX_DOM_NODES,
         forum_replies: bool = False,
         record_removals: bool = True,
         rules_file: str = DEFAULT_RULES_FILE,
     ) -> None:
         self.max_html_chars = max_html_chars
-        self.max_depth = max_depth
-        self.max_nodes = max_nodes
+        self.max_dom_depth = max_dom_depth
+        self.max_dom_nodes = max_dom_nodes
         self.forum_replies = forum_replies
         self.record_removals = record_removals
         self.rules_file = rules_file
@@ -271,8 +271,8 @@ class MainContentExtractor(Extractor):
             return Reject("binary", {"control_chars": control_chars, "sample_chars": len(sample)})
         markup = html.encode("utf-8", errors="replace")
         nesting = nesting_estimate(markup)
-        if nesting > self.max_depth:
-            return Reject("limit.dom_depth", {"estimated_depth": nesting, "max_depth": self.max_depth})
+        if nesting > self.max_dom_depth:
+            return Reject("limit.dom_depth", {"estimated_depth": nesting, "max_dom_depth": self.max_dom_depth})
         tree = LexborHTMLParser(markup)
         title = page_title(tree)
         root = tree.root
@@ -287,8 +287,8 @@ class MainContentExtractor(Extractor):
             page = build_blocks(
                 root,
                 self.rules,
-                self.max_depth,
-                self.max_nodes,
+                self.max_dom_depth,
+                self.max_dom_nodes,
                 max_removed_chars=int(MAX_REMOVED_SHARE * page_chars),
                 max_removed_punctuation=int(MAX_REMOVED_PROSE_SHARE * count_sentence_punctuation(page_text)),
                 headline=headline,

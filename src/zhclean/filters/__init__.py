@@ -1,6 +1,6 @@
 """Filters: keep a document, or reject it with a declared code and measured values."""
 
-from zhclean.filters.cjk_ratio import CjkRatioFilter
+from zhclean.filters.cjk_ratio import HanShareFilter
 from zhclean.filters.contacts import ContactDensityFilter
 from zhclean.filters.keyword_stuffing import KeywordStuffingFilter
 from zhclean.filters.length import LengthFilter
@@ -12,7 +12,7 @@ from zhclean.filters.spam_words import SpamWordFilter
 from zhclean.filters.stop_words import StopWordFilter
 
 __all__ = [
-    "CjkRatioFilter",
+    "HanShareFilter",
     "ContactDensityFilter",
     "KeywordStuffingFilter",
     "LengthFilter",

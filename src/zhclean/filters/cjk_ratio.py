@@ -1,7 +1,8 @@
-"""Rejects documents that are mostly not Chinese characters.
+"""Rejects documents that are mostly not Chinese characters: `HanShareFilter`.
 
-Reason: `cjk_ratio.too_low`. Han characters are counted over every CJK Unified Ideographs
-block (Extension A onward and the compatibility blocks, see `zhclean.text.chars.HAN_RANGES`), not the
+Reason: `cjk_ratio.too_low` (the step keeps the name recipes and outputs already use).
+Han characters are counted over every CJK Unified Ideographs block (Extension A onward and
+the compatibility blocks, see `zhclean.text.chars.HAN_RANGES`), not the
 `[\\u4e00-\\u9fa5]` most peers use; the share is over non-space characters.
 """
 
@@ -19,7 +20,7 @@ from zhclean.text.chars import count_han, count_non_space
 DEFAULT_MIN_HAN_SHARE = 0.2
 
 
-class CjkRatioFilter(Filter):
+class HanShareFilter(Filter):
     name: ClassVar[str] = "cjk_ratio"
     codes: ClassVar[tuple[str, ...]] = ("too_low",)
 
