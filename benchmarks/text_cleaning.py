@@ -45,8 +45,8 @@ from zhclean.clean import AdLineCleaner, BoilerplateRunCleaner, Normalizer, Trad
 from zhclean.document import Document, Rejected
 from zhclean.extract.visible_text import visible_text
 from zhclean.filters import (
-    HanShareFilter,
     ContactDensityFilter,
+    HanShareFilter,
     KeywordStuffingFilter,
     LengthFilter,
     MojibakeFilter,

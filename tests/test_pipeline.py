@@ -66,7 +66,9 @@ class SameTextDedup(Deduplicator):
     def signature(self, doc: Document) -> str:
         return doc.text
 
-    def find_duplicates(self, entries: Iterable[DedupEntry], workdir: Path | None = None) -> dict[str, Reject]:
+    def find_duplicates(
+        self, entries: Iterable[DedupEntry], workdir: Path | None = None
+    ) -> dict[str, Reject]:
         first: dict[str, str] = {}
         duplicates = {}
         for entry in sorted(entries, key=lambda entry: entry.id):
@@ -87,12 +89,17 @@ def test_run_keeps_rejects_and_counts_each_step() -> None:
         Document(id="short", text="太短了"),
         Document(id="only-ads", text="广告位招租\n广告联系电话"),
     ]
-    outcomes = {outcome.document.id if isinstance(outcome, Rejected) else outcome.id: outcome for outcome in pipeline.run(documents)}
+    outcomes = {
+        outcome.document.id if isinstance(outcome, Rejected) else outcome.id: outcome
+        for outcome in pipeline.run(documents)
+    }
 
     kept = outcomes["keep"]
     assert isinstance(kept, Document)
     assert kept.text == ARTICLE
-    assert [(r.code, r.rule, r.text) for r in kept.removed] == [("test_ads.ad_marker", "test.ad_marker", "【广告】全场五折")]
+    assert [(r.code, r.rule, r.text) for r in kept.removed] == [
+        ("test_ads.ad_marker", "test.ad_marker", "【广告】全场五折")
+    ]
     assert isinstance(outcomes["short"], Rejected) and outcomes["short"].reason == "length.too_short"
     assert outcomes["short"].detail == {"chars": 3, "min_chars": 20}
     assert isinstance(outcomes["only-ads"], Rejected) and outcomes["only-ads"].reason == "test_ads.emptied"
@@ -114,7 +121,9 @@ def test_steps_do_not_change_the_documents_they_are_given() -> None:
 
 def test_a_step_that_raises_rejects_only_that_document() -> None:
     pipeline = Pipeline([ExplodesOnBoom()])
-    outcomes = list(pipeline.run([Document(id="ok", text=ARTICLE), Document(id="bad", text="爆炸" + ARTICLE)]))
+    outcomes = list(
+        pipeline.run([Document(id="ok", text=ARTICLE), Document(id="bad", text="爆炸" + ARTICLE)])
+    )
     assert isinstance(outcomes[0], Document)
     assert isinstance(outcomes[1], Rejected)
     assert outcomes[1].reason == "test_explodes.crashed"
@@ -123,7 +132,11 @@ def test_a_step_that_raises_rejects_only_that_document() -> None:
 
 def test_a_step_that_hangs_rejects_only_that_document_as_past_the_time_limit() -> None:
     pipeline = Pipeline([HangsOnStuck()], max_seconds_per_record=0.3)
-    documents = [Document(id="a", text=ARTICLE), Document(id="stuck", text="卡住" + ARTICLE), Document(id="b", text=ARTICLE)]
+    documents = [
+        Document(id="a", text=ARTICLE),
+        Document(id="stuck", text="卡住" + ARTICLE),
+        Document(id="b", text=ARTICLE),
+    ]
     began = time.monotonic()
     outcomes = list(pipeline.run(documents))
     assert time.monotonic() - began < 5

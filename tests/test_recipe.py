@@ -32,7 +32,10 @@ def test_parameters_override_defaults() -> None:
     ("text", "message"),
     [
         ('[[steps]]\nname = "no_such_step"\n', "valid steps: .*length"),
-        ('[[steps]]\nname = "length"\nmin_char = 5\n', "no parameter 'min_char'; valid: min_chars, max_chars"),
+        (
+            '[[steps]]\nname = "length"\nmin_char = 5\n',
+            "no parameter 'min_char'; valid: min_chars, max_chars",
+        ),
         ('steps = "length"\n', "at least one"),
         ('[[steps]]\nname = "length"\n[extra]\nx = 1\n', "unknown top-level"),
         ("[[steps]\n", "not valid TOML"),
@@ -48,7 +51,9 @@ def test_unknown_recipe_name_lists_builtins() -> None:
         load_recipe("no-such-recipe")
 
 
-def test_a_step_is_found_by_recipes_from_its_module_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_step_is_found_by_recipes_from_its_module_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Adding a step is one module in a stage package: no registry or export line to edit."""
     import zhclean.filters
     from zhclean import registry

@@ -106,7 +106,7 @@ class PipelineStats:
         return cls(steps=[StepStats(name=step.name) for step in steps])
 
     def merge(self, other: PipelineStats) -> None:
-        for mine, theirs in zip(self.steps, other.steps):
+        for mine, theirs in zip(self.steps, other.steps, strict=True):
             mine.merge(theirs)
         self.read += other.read
         self.read_rejected.update(other.read_rejected)
@@ -181,7 +181,9 @@ class Pipeline:
         for position, step in enumerate(steps):
             if not isinstance(step, Step):
                 hint = " (a step class: call it, e.g. LengthFilter())" if isinstance(step, type) else ""
-                raise TypeError(f"step {position + 1} of the pipeline is not a zhclean step but {step!r}{hint}")
+                raise TypeError(
+                    f"step {position + 1} of the pipeline is not a zhclean step but {step!r}{hint}"
+                )
         self.steps = steps
         self.batch_size = batch_size
         self.max_seconds_per_record = max_seconds_per_record
@@ -204,7 +206,9 @@ class Pipeline:
 
     # -- per-document steps ---------------------------------------------------------------
 
-    def process_batch(self, items: list[Document | Rejected], start: int = 0, end: int | None = None) -> list[Document | Rejected]:
+    def process_batch(
+        self, items: list[Document | Rejected], start: int = 0, end: int | None = None
+    ) -> list[Document | Rejected]:
         """Runs steps[start:end] (none of them deduplicators) over a batch; the order of
         the results is the order of the items."""
         end = len(self.steps) if end is None else end
@@ -221,7 +225,7 @@ class Pipeline:
             stats.seconds += time.perf_counter() - began
             stats.docs_in += len(documents)
             still_pending = []
-            for index, document, verdict in zip(pending, documents, verdicts):
+            for index, document, verdict in zip(pending, documents, verdicts, strict=True):
                 if isinstance(verdict, Reject):
                     reason = reason_for(step, verdict.code)
                     stats.rejected[reason] += 1
@@ -288,7 +292,9 @@ class Pipeline:
             self.count_read([item])
             yield item
 
-    def _run_segment(self, outcomes: Iterable[Document | Rejected], start: int, end: int) -> Iterator[Document | Rejected]:
+    def _run_segment(
+        self, outcomes: Iterable[Document | Rejected], start: int, end: int
+    ) -> Iterator[Document | Rejected]:
         for batch in batched(outcomes, self.batch_size):
             yield from self.process_batch(batch, start, end)
 
@@ -315,13 +321,14 @@ class Pipeline:
                 stats.docs_out += 1
             yield item
 
-
     # -- strings and tables ----------------------------------------------------------------
 
     def clean_text(self, text: str) -> str | None:
         """The text as this pipeline keeps it, or None when it rejects it."""
         if not isinstance(text, str):
-            raise TypeError(f"clean_text takes a str, not {type(text).__name__}; for many texts use clean_texts")
+            raise TypeError(
+                f"clean_text takes a str, not {type(text).__name__}; for many texts use clean_texts"
+            )
         [result] = self.clean_texts([text])
         return result
 
@@ -332,15 +339,29 @@ class Pipeline:
             raise TypeError("clean_texts takes a list of strings, not one string; use clean_text(text)")
         return [outcome.text if isinstance(outcome, Document) else None for outcome in self.run(list(texts))]
 
-    def apply(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+    def apply(
+        self,
+        data: Any,
+        text_column: str = "text",
+        id_column: str | None = None,
+        html_column: str | None = None,
+    ) -> Any:
         """`data` with zhclean's columns added (text, kept, reason, detail, removed,
         quality), of the same type and with the same rows in the same order: a pandas or
         polars DataFrame, a pyarrow Table or RecordBatch, a batch dict of columns (what
         `datasets.Dataset.map(batched=True)` and Ray Data's `map_batches` pass), a list
         of strings or of row dicts, or a 🤗 `datasets.Dataset`. See `zhclean.api`."""
-        return apply_pipeline(self, data, text_column=text_column, id_column=id_column, html_column=html_column)
+        return apply_pipeline(
+            self, data, text_column=text_column, id_column=id_column, html_column=html_column
+        )
 
-    def keeps(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+    def keeps(
+        self,
+        data: Any,
+        text_column: str = "text",
+        id_column: str | None = None,
+        html_column: str | None = None,
+    ) -> Any:
         """Whether each row is kept (a list of bools; one bool for one example): the
         function for `datasets.Dataset.filter`, batched or not."""
         return kept_flags(self, data, text_column=text_column, id_column=id_column, html_column=html_column)
@@ -392,7 +413,11 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     Only the main thread of a process can receive signals, which is where the local
     engine's workers and Ray's actors run steps; elsewhere (a thread, or a platform
     without `setitimer`) the block runs without a limit rather than failing."""
-    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if (
+        not seconds
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
 
@@ -408,7 +433,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous_handler)
 
 
-def apply_isolated(step: Step, documents: list[Document], max_seconds: float | None = None) -> list[Document | Reject]:
+def apply_isolated(
+    step: Step, documents: list[Document], max_seconds: float | None = None
+) -> list[Document | Reject]:
     """`step.apply_batch`, but a step that raises, or runs past `max_seconds`, only
     rejects the documents it raised or stalled on.
 

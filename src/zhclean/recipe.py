@@ -63,14 +63,30 @@ class Recipe:
 
         return Pipeline(self.steps)
 
-    def apply(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+    def apply(
+        self,
+        data: Any,
+        text_column: str = "text",
+        id_column: str | None = None,
+        html_column: str | None = None,
+    ) -> Any:
         """`Pipeline.apply` with this recipe's steps: `data` (a DataFrame, a pyarrow Table,
         a batch dict, a list of strings, a 🤗 dataset) with zhclean's columns added."""
-        return self.pipeline().apply(data, text_column=text_column, id_column=id_column, html_column=html_column)
+        return self.pipeline().apply(
+            data, text_column=text_column, id_column=id_column, html_column=html_column
+        )
 
-    def keeps(self, data: Any, text_column: str = "text", id_column: str | None = None, html_column: str | None = None) -> Any:
+    def keeps(
+        self,
+        data: Any,
+        text_column: str = "text",
+        id_column: str | None = None,
+        html_column: str | None = None,
+    ) -> Any:
         """`Pipeline.keeps`: whether each row is kept, for `datasets.Dataset.filter`."""
-        return self.pipeline().keeps(data, text_column=text_column, id_column=id_column, html_column=html_column)
+        return self.pipeline().keeps(
+            data, text_column=text_column, id_column=id_column, html_column=html_column
+        )
 
     def clean_text(self, text: str) -> str | None:
         return self.pipeline().clean_text(text)
@@ -81,7 +97,9 @@ class Recipe:
 
 def builtin_recipe_names() -> list[str]:
     folder = resources.files("zhclean") / "recipes"
-    return sorted(entry.name.removesuffix(".toml") for entry in folder.iterdir() if entry.name.endswith(".toml"))
+    return sorted(
+        entry.name.removesuffix(".toml") for entry in folder.iterdir() if entry.name.endswith(".toml")
+    )
 
 
 def builtin_recipe_text(name: str) -> str:
@@ -113,7 +131,9 @@ def parse_recipe(text: str, name: str) -> Recipe:
         raise RecipeError(f"recipe {name}: not valid TOML: {error}") from None
     unknown = set(data) - {"description", "steps"}
     if unknown:
-        raise RecipeError(f"recipe {name}: unknown top-level key(s) {sorted(unknown)}; valid: description, steps")
+        raise RecipeError(
+            f"recipe {name}: unknown top-level key(s) {sorted(unknown)}; valid: description, steps"
+        )
     tables = data.get("steps", [])
     if not isinstance(tables, list) or not tables:
         raise RecipeError(f"recipe {name}: needs at least one [[steps]] table")
@@ -153,4 +173,8 @@ def recipe_to_toml(steps: list[Step], description: str = "") -> str:
 
 def toml_safe(params: dict[str, Any]) -> dict[str, Any]:
     # TOML has no null: a parameter left at None is omitted, which rebuilds it as None.
-    return {key: (list(value) if isinstance(value, tuple) else value) for key, value in params.items() if value is not None}
+    return {
+        key: (list(value) if isinstance(value, tuple) else value)
+        for key, value in params.items()
+        if value is not None
+    }

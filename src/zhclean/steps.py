@@ -85,8 +85,9 @@ class Step:
     def parameter_range(cls, name: str) -> tuple[float, float]:
         """Where a numeric parameter must lie. A share, ratio, Jaccard similarity, score or
         quality (a float named so) lies in [0, 1]; any other count, length or rate is 0
-        or more (`min_han_for_share` is a count of characters): a negative `min_chars` or a `min_han_share` of 20 (meant as 20 %) is a
-        mistake that would silently reject everything or nothing."""
+        or more (`min_han_for_share` is a count of characters): a negative `min_chars` or a
+        `min_han_share` of 20 (meant as 20 %) is a mistake that would silently reject
+        everything or nothing."""
         if name in cls.param_ranges:
             return cls.param_ranges[name]
         if cls.parameter_types().get(name) is float and set(name.split("_")) & PROPORTION_WORDS:
@@ -162,7 +163,9 @@ def conforms(value: Any, expected: Any) -> bool:
         if not arguments:
             return True
         if origin is tuple and not (len(arguments) == 2 and arguments[1] is Ellipsis):
-            return len(value) == len(arguments) and all(conforms(item, kind) for item, kind in zip(value, arguments))
+            return len(value) == len(arguments) and all(
+                conforms(item, kind) for item, kind in zip(value, arguments, strict=True)
+            )
         return all(conforms(item, arguments[0]) for item in value)
     if origin is dict:
         return isinstance(value, dict)
@@ -176,7 +179,14 @@ def describe_type(expected: Any) -> str:
     arguments = typing.get_args(expected)
     if origin in (typing.Union, types.UnionType):
         return " or ".join(describe_type(member) for member in arguments)
-    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string", Path: "a path", type(None): "nothing (left out)"}
+    names = {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        Path: "a path",
+        type(None): "nothing (left out)",
+    }
     if expected in names:
         return names[expected]
     if origin in (tuple, list):
@@ -187,7 +197,14 @@ def describe_type(expected: Any) -> str:
 
 
 def describe_value(value: Any) -> str:
-    kinds = {str: "a string", bool: "a boolean", int: "a whole number", float: "a number", list: "a list", dict: "a table"}
+    kinds = {
+        str: "a string",
+        bool: "a boolean",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+    }
     return kinds.get(type(value), f"a {type(value).__name__}")
 
 
@@ -300,7 +317,7 @@ class Scorer(Step):
 
     def apply_batch(self, docs: list[Document]) -> list[Document | Reject]:
         scores = self.score_batch([doc.text for doc in docs])
-        return [doc.with_meta(**{self.score_field: score}) for doc, score in zip(docs, scores)]
+        return [doc.with_meta(**{self.score_field: score}) for doc, score in zip(docs, scores, strict=True)]
 
 
 def taking_text_too(check: Callable[[Any, Document], Reject | None]) -> Callable[[Any, Any], Reject | None]:
@@ -323,7 +340,9 @@ def taking_text_of_documents(clean: Callable[[Any, str], Cleaned]) -> Callable[[
     def clean_text_or_document(self: Any, text: Any) -> Cleaned:
         if not isinstance(text, str):
             if not isinstance(text, Document):
-                raise TypeError(f"{type(self).__name__}.clean takes a str (or a zhclean.Document), not {type(text).__name__}")
+                raise TypeError(
+                    f"{type(self).__name__}.clean takes a str (or a zhclean.Document), not {type(text).__name__}"
+                )
             text = text.text
         return clean(self, text)
 
@@ -371,7 +390,10 @@ class Deduplicator(Step):
         raise NotImplementedError
 
     def find_duplicates(
-        self, entries: Iterable[DedupEntry], workdir: Path | None = None, executor: PartitionExecutor | None = None
+        self,
+        entries: Iterable[DedupEntry],
+        workdir: Path | None = None,
+        executor: PartitionExecutor | None = None,
     ) -> dict[str, Reject]:
         """The documents to drop, by `DedupEntry.id`. `executor` runs per-partition work
         where a deduplicator has any (the run's executor; this process when None)."""

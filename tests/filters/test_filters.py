@@ -6,8 +6,8 @@ import pytest
 
 from zhclean.document import Document
 from zhclean.filters import (
-    HanShareFilter,
     ContactDensityFilter,
+    HanShareFilter,
     KeywordStuffingFilter,
     MojibakeFilter,
     PunctuationFilter,

@@ -141,7 +141,9 @@ def all_patterns() -> list[tuple[str, Pattern]]:
 def literals_of(source: str) -> str:
     """The literal characters of a pattern, in order (escapes, classes' brackets and
     operators dropped): what a near-match is built from."""
-    source = re.sub(r"\\[dDsSwWbBAZ]|\\[pP]\{[^}]*\}|\{\d*,?\d*\}|\(\?[:!=<]*|[\\()\[\]{}?*+|^$.]", "", source)
+    source = re.sub(
+        r"\\[dDsSwWbBAZ]|\\[pP]\{[^}]*\}|\{\d*,?\d*\}|\(\?[:!=<]*|[\\()\[\]{}?*+|^$.]", "", source
+    )
     return source or "x"
 
 
@@ -153,7 +155,11 @@ def adversarial_inputs(pattern: Pattern) -> Iterator[tuple[str, str]]:
     for first, second in ("中 ", "a ", "1-", "中。", "a.", "<d", "：中", "\n "):
         yield f"alternation {first!r}{second!r}", (first * 40 + second) * (INPUT_CHARS // 41)
     near = literals[:-1] + ("x" if literals[-1:] != "x" else "y")
-    for label, unit in (("literals", literals), ("near-match", near), ("half literals", literals[: max(1, len(literals) // 2)])):
+    for label, unit in (
+        ("literals", literals),
+        ("near-match", near),
+        ("half literals", literals[: max(1, len(literals) // 2)]),
+    ):
         yield f"{label} repeated", (unit * (INPUT_CHARS // len(unit) + 1))[:INPUT_CHARS]
         yield f"{label} spaced", ((unit + " ") * (INPUT_CHARS // (len(unit) + 1) + 1))[:INPUT_CHARS]
     # Each branch's start (a prefix of every alternative) repeated: the classic trigger
@@ -179,7 +185,9 @@ def scan_seconds(pattern: Pattern, text: str) -> float:
     """CPU seconds of this thread for one scan: on a busy machine, wall time would also
     count the time other processes held the core."""
     text = hundred_kilobytes(text)
-    subject: str | bytes = text if isinstance(pattern.pattern, str) else text.encode("utf-8", errors="surrogatepass")
+    subject: str | bytes = (
+        text if isinstance(pattern.pattern, str) else text.encode("utf-8", errors="surrogatepass")
+    )
     began = time.thread_time()
     for _match in pattern.finditer(subject):  # type: ignore[arg-type]
         pass
@@ -192,8 +200,15 @@ PATTERNS = all_patterns()
 def test_every_pattern_source_is_found() -> None:
     names = " ".join(name for name, _ in PATTERNS)
     assert len(PATTERNS) > 50
-    for expected in ("ad_lines.toml", "step main_content", "step ad_lines", "step spam_words", "zhclean.io.decode",
-                     "pii.toml pii.mobile", "step pii"):
+    for expected in (
+        "ad_lines.toml",
+        "step main_content",
+        "step ad_lines",
+        "step spam_words",
+        "zhclean.io.decode",
+        "pii.toml pii.mobile",
+        "step pii",
+    ):
         assert expected in names, expected
 
 
@@ -203,7 +218,9 @@ def limit_seconds() -> float:
     return LIMIT_SECONDS * load
 
 
-@pytest.mark.parametrize(("name", "pattern"), PATTERNS, ids=[f"{name}:{ascii(pattern.pattern[:30])}" for name, pattern in PATTERNS])
+@pytest.mark.parametrize(
+    ("name", "pattern"), PATTERNS, ids=[f"{name}:{ascii(pattern.pattern[:30])}" for name, pattern in PATTERNS]
+)
 def test_pattern_is_linear_on_adversarial_input(name: str, pattern: Pattern, limit_seconds: float) -> None:
     slow: list[tuple[str, float]] = []
     for label, text in adversarial_inputs(pattern):

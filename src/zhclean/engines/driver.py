@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from zhclean import __version__
 from zhclean.audit.definitions import rules_files_used
+from zhclean.document import Reject
 from zhclean.engines.executor import Executor, make_executor
 from zhclean.engines.manifest import STATS_NAME, Manifest, open_manifest
 from zhclean.engines.plan import Unit, plan_entry, plan_from_manifest, plan_inputs, plan_units
@@ -45,7 +46,7 @@ from zhclean.io.storage import (
     write_text_atomic,
 )
 from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats
-from zhclean.steps import DedupEntry, Deduplicator, Reject, Step, dedup_key
+from zhclean.steps import DedupEntry, Deduplicator, Step, dedup_key
 
 
 @dataclass
