@@ -46,6 +46,7 @@ from zhclean.io.readers import (
 )
 from zhclean.io.shards import (
     OUTPUT_SCHEMA,
+    WORK_COMPRESSION,
     WORK_SCHEMA,
     ShardWriter,
     document_from_work_row,
@@ -253,7 +254,9 @@ def run_unit(task: UnitTask, report: Callable[[int, int, int, int], None]) -> Pi
     if last_segment:
         survivor_writer = ShardWriter(out / "kept", task.unit.prefix, OUTPUT_SCHEMA)
     else:
-        survivor_writer = ShardWriter(work_dir(out, task.segment), task.unit.prefix, WORK_SCHEMA)
+        survivor_writer = ShardWriter(
+            work_dir(out, task.segment), task.unit.prefix, WORK_SCHEMA, compression=WORK_COMPRESSION
+        )
     counts = [0, 0, 0]
     last_report = time.monotonic()
     try:
