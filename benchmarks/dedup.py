@@ -125,17 +125,11 @@ def jaccard(first: set[str], second: set[str]) -> float:
     return len(first & second) / len(first | second)
 
 
-def distinct_pool(
-    documents: list[tuple[str, str]], min_chars: int
-) -> tuple[list[tuple[str, str]], dict[str, int]]:
-    """Documents with at least `min_chars` normalized characters and true Jaccard < 0.5
-    to every other such document (one representative kept of each group of ≥ 0.8)."""
-    long_enough = [(doc_id, text) for doc_id, text in documents if len(normalized_text(text)) >= min_chars]
-    # 64 bands × 2 rows: a pair of Jaccard 0.3 is a candidate with probability 0.998.
+def sensitive_candidates(texts: list[str]) -> set[tuple[int, int]]:
+    """Index pairs of texts that may be similar: 64 bands × 2 rows of a MinHash, so a
+    pair of Jaccard 0.3 is a candidate with probability 0.998."""
     scheme = MinHashScheme(seed=7, ngram_chars=5, bins=128)
-    matrix = np.stack(
-        [np.frombuffer(minhash_signature(text, scheme), dtype="<u4") for _, text in long_enough]
-    )
+    matrix = np.stack([np.frombuffer(minhash_signature(text, scheme), dtype="<u4") for text in texts])
     candidates: set[tuple[int, int]] = set()
     for band in range(64):
         groups: dict[bytes, list[int]] = defaultdict(list)
@@ -146,6 +140,16 @@ def distinct_pool(
                 for position, first in enumerate(members):
                     for second in members[position + 1 :]:
                         candidates.add((first, second))
+    return candidates
+
+
+def distinct_pool(
+    documents: list[tuple[str, str]], min_chars: int
+) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """Documents with at least `min_chars` normalized characters and true Jaccard < 0.5
+    to every other such document (one representative kept of each group of ≥ 0.8)."""
+    long_enough = [(doc_id, text) for doc_id, text in documents if len(normalized_text(text)) >= min_chars]
+    candidates = sensitive_candidates([text for _, text in long_enough])
     shingle_sets = [shingles(text) for _, text in long_enough]
     excluded: set[int] = set()
     counts = {"candidates": len(candidates), "near_pairs_0.5_0.8": 0, "near_pairs_0.8_up": 0}
@@ -685,19 +689,8 @@ def timed_child(command: list[str]) -> tuple[float, float, str]:
 
 def true_duplicate_groups(rows: list[dict[str, Any]], threshold: float) -> list[set[str]]:
     """Groups of documents linked by a true character-5-gram Jaccard (on normalized
-    text) of at least `threshold`, from candidates of a sensitive 64 × 2 banding."""
-    scheme = MinHashScheme(seed=7, ngram_chars=5, bins=128)
-    matrix = np.stack([np.frombuffer(minhash_signature(row["text"], scheme), dtype="<u4") for row in rows])
-    candidates: set[tuple[int, int]] = set()
-    for band in range(64):
-        groups: dict[bytes, list[int]] = defaultdict(list)
-        for index, band_row in enumerate(matrix[:, 2 * band : 2 * band + 2]):
-            groups[band_row.tobytes()].append(index)
-        for members in groups.values():
-            if 1 < len(members) <= 200:
-                candidates.update(
-                    (a, b) for position, a in enumerate(members) for b in members[position + 1 :]
-                )
+    text) of at least `threshold`, from `sensitive_candidates`."""
+    candidates = sensitive_candidates([row["text"] for row in rows])
     shingle_sets: dict[int, set[str]] = {}
     parent = list(range(len(rows)))
 
