@@ -72,3 +72,17 @@ def test_stored_changes_match_the_installed_dictionaries(tmp_path) -> None:
         pytest.skip("another OpenCC version, or no opencc_dict: the stored file is not used")
     write_changes_file(tmp_path / "changes.json")
     assert json.loads((tmp_path / "changes.json").read_text(encoding="utf-8")) == stored
+
+
+def test_a_change_outside_han_characters_has_share_zero() -> None:
+    # No dictionary of today's OpenCC changes a text without Han characters, but one
+    # that did must give share 0, not divide by a Han count of 0.
+    class Replacing:
+        def convert(self, text: str) -> str:
+            return text.replace("a", "b")
+
+    step = TraditionalToSimplified()
+    step._converter, step._detector = Replacing(), None
+    cleaned = step.clean("abc")
+    assert cleaned.text == "bbc"
+    assert cleaned.meta == {"script_original": "Hans", "traditional_char_share": 0.0}

@@ -82,7 +82,8 @@ class TraditionalToSimplified(Cleaner):
             pairs = zip(text, converted, strict=False)
             changed = max(1, sum(1 for before, after in pairs if before != after))
         # (Nothing changed: the share is 0 whatever the Han count, so it is not counted.)
-        share = changed / count_han(text) if changed and text else 0.0
+        han = count_han(text) if changed else 0
+        share = changed / han if han else 0.0
         meta = {
             "script_original": "Hant" if share >= self.min_traditional_share else "Hans",
             "traditional_char_share": round(share, 4),
