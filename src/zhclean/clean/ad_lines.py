@@ -52,10 +52,16 @@ class CompiledRule:
     scope: str  # "line" or "fragment"
     max_chars: int
     pattern: re.Pattern[str]  # case-sensitive, run on lower-cased text (faster than IGNORECASE)
-    pattern_ignore_case: re.Pattern[str]  # for the rare text whose lower-casing changes its length
     # Literals one of which every match contains (None: no such set was found): a rule is
     # only run on a text that contains one of them.
     required: frozenset[str] | None = None
+
+    @property
+    def pattern_ignore_case(self) -> re.Pattern[str]:
+        """The pattern for the rare text whose lower-casing changes its length. Compiled
+        on first use (`re` keeps it in its cache): compiling it for every rule was a
+        quarter of compiling the rules in every process, for texts most runs never see."""
+        return re.compile(self.pattern.pattern, re.IGNORECASE | re.MULTILINE)
 
 
 _REPEATS = tuple(
@@ -199,7 +205,6 @@ def compile_rules(file_name: str) -> list[CompiledRule]:
                 rule.get("scope", "line"),
                 int(rule.get("max_chars", 0)),
                 re.compile(source, re.MULTILINE),
-                re.compile(source, re.IGNORECASE | re.MULTILINE),
                 required_literals(source),
             )
         )
