@@ -30,6 +30,12 @@ What it measures (printed as JSON):
   them into the staged mode, and reports `ru_maxrss` (peak resident memory) and stage
   times. A second pair of subprocesses runs memory and staged mode on the first
   `--compare-docs` of the same documents and checks that they drop the same ids.
+* versus datasketch (`--versus-datasketch DOCS`, and nothing else): `zhclean dedup
+  --workers 1` and a datasketch-only script (MinHash 128 permutations, MinHashLSH at 0.8,
+  candidates verified at 0.8) as fresh processes on the first DOCS inews documents,
+  alternating `--repeat` times: median CPU and wall seconds, and each one's recall of
+  true Jaccard ≥ 0.8 groups and false merges (dropped documents with no other of Jaccard
+  ≥ 0.5).
 * components (`--components-docs N`, off by default): the staged MinHash on N synthetic
   documents as above, then its connected-components stage run again in fresh
   subprocesses: in one process (the fast path under `max_edges_in_memory`), partitioned on
@@ -58,9 +64,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow.parquet as pq
 
 from zhclean.dedup import ExactDeduplicator, MinHashDeduplicator
-from zhclean.dedup.normalize import code_point_table, normalized_text
+from zhclean.dedup.normalize import normalized_text
 from zhclean.dedup.signatures import MinHashScheme, minhash_signature
 from zhclean.document import Document, Rejected
 from zhclean.pipeline import Pipeline, dedup_entry
@@ -118,17 +125,11 @@ def jaccard(first: set[str], second: set[str]) -> float:
     return len(first & second) / len(first | second)
 
 
-def distinct_pool(
-    documents: list[tuple[str, str]], min_chars: int
-) -> tuple[list[tuple[str, str]], dict[str, int]]:
-    """Documents with at least `min_chars` normalized characters and true Jaccard < 0.5
-    to every other such document (one representative kept of each group of ≥ 0.8)."""
-    long_enough = [(doc_id, text) for doc_id, text in documents if len(normalized_text(text)) >= min_chars]
-    # 64 bands × 2 rows: a pair of Jaccard 0.3 is a candidate with probability 0.998.
+def sensitive_candidates(texts: list[str]) -> set[tuple[int, int]]:
+    """Index pairs of texts that may be similar: 64 bands × 2 rows of a MinHash, so a
+    pair of Jaccard 0.3 is a candidate with probability 0.998."""
     scheme = MinHashScheme(seed=7, ngram_chars=5, bins=128)
-    matrix = np.stack(
-        [np.frombuffer(minhash_signature(text, scheme), dtype="<u4") for _, text in long_enough]
-    )
+    matrix = np.stack([np.frombuffer(minhash_signature(text, scheme), dtype="<u4") for text in texts])
     candidates: set[tuple[int, int]] = set()
     for band in range(64):
         groups: dict[bytes, list[int]] = defaultdict(list)
@@ -139,6 +140,16 @@ def distinct_pool(
                 for position, first in enumerate(members):
                     for second in members[position + 1 :]:
                         candidates.add((first, second))
+    return candidates
+
+
+def distinct_pool(
+    documents: list[tuple[str, str]], min_chars: int
+) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """Documents with at least `min_chars` normalized characters and true Jaccard < 0.5
+    to every other such document (one representative kept of each group of ≥ 0.8)."""
+    long_enough = [(doc_id, text) for doc_id, text in documents if len(normalized_text(text)) >= min_chars]
+    candidates = sensitive_candidates([text for _, text in long_enough])
     shingle_sets = [shingles(text) for _, text in long_enough]
     excluded: set[int] = set()
     counts = {"candidates": len(candidates), "near_pairs_0.5_0.8": 0, "near_pairs_0.8_up": 0}
@@ -374,7 +385,6 @@ def pairs_benchmark(data_dir: Path, minhash_params: dict[str, Any]) -> dict[str,
 
 def speed_benchmark(data_dir: Path, docs: int, datasketch_docs: int) -> dict[str, Any]:
     texts = [text for _, text in real_documents(data_dir)][:docs]
-    code_point_table()  # built once per process; not part of per-document cost
     step = MinHashDeduplicator()
     step.scheme()
     results: dict[str, Any] = {"docs": len(texts), "mean_chars": round(sum(map(len, texts)) / len(texts), 1)}
@@ -640,6 +650,141 @@ def run_child(data_dir: Path, count: int, mode: str, scratch: Path) -> dict[str,
     return json.loads(completed.stdout)
 
 
+# -- whole processes: zhclean dedup against a datasketch-only script --------------------------
+
+# What a user writes with datasketch alone: 128-permutation MinHash of character 5-grams
+# (whitespace removed, lower case), MinHashLSH at 0.8, a document dropped when a kept one
+# it collides with estimates at least 0.8. Prints the dropped ids, one a line.
+DATASKETCH_SCRIPT = """
+import json, re, sys
+from datasketch import MinHash, MinHashLSH
+space = re.compile(r"\\s+")
+lsh = MinHashLSH(threshold=0.8, num_perm=128)
+kept = {}
+with open(sys.argv[1], encoding="utf-8") as handle:
+    for line in handle:
+        row = json.loads(line)
+        text = space.sub("", row["text"]).lower()
+        shingles = {text[i : i + 5] for i in range(max(1, len(text) - 4))}
+        sketch = MinHash(num_perm=128)
+        sketch.update_batch([shingle.encode("utf-8") for shingle in shingles])
+        if any(kept[other].jaccard(sketch) >= 0.8 for other in lsh.query(sketch)):
+            print(row["id"])
+            continue
+        lsh.insert(row["id"], sketch)
+        kept[row["id"]] = sketch
+"""
+
+
+def timed_child(command: list[str]) -> tuple[float, float, str]:
+    """(CPU seconds, wall seconds, stdout) of one subprocess, CPU from the kernel's
+    accounting of reaped children (user + system, the subprocess and its own children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    completed = subprocess.run(command, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, completed.stdout
+
+
+def true_duplicate_groups(rows: list[dict[str, Any]], threshold: float) -> list[set[str]]:
+    """Groups of documents linked by a true character-5-gram Jaccard (on normalized
+    text) of at least `threshold`, from `sensitive_candidates`."""
+    candidates = sensitive_candidates([row["text"] for row in rows])
+    shingle_sets: dict[int, set[str]] = {}
+    parent = list(range(len(rows)))
+
+    def find(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for first, second in sorted(candidates):
+        for index in (first, second):
+            if index not in shingle_sets:
+                shingle_sets[index] = shingles(rows[index]["text"])
+        if jaccard(shingle_sets[first], shingle_sets[second]) >= threshold:
+            parent[find(first)] = find(second)
+    members: dict[int, set[str]] = defaultdict(set)
+    for index, row in enumerate(rows):
+        members[find(index)].add(row["id"])
+    return [group for group in members.values() if len(group) > 1]
+
+
+def dedup_quality(dropped: set[str], groups_08: list[set[str]], groups_05: list[set[str]]) -> dict[str, Any]:
+    """Recall: of the documents a true ≥ 0.8 group should lose (all but one), how many
+    were dropped. False merges: dropped documents with no other document of true Jaccard
+    ≥ 0.5 (nothing they could be a near duplicate of)."""
+    should_drop = sum(len(group) - 1 for group in groups_08)
+    caught = sum(min(len(group & dropped), len(group) - 1) for group in groups_08)
+    near = set().union(*groups_05) if groups_05 else set()
+    false_merges = sorted(dropped - near)
+    return {
+        "dropped": len(dropped),
+        "should_drop_jaccard_0.8": should_drop,
+        "recall_0.8": round(caught / should_drop, 4) if should_drop else None,
+        "false_merges": len(false_merges),
+        "false_merge_ids_sample": false_merges[:5],
+    }
+
+
+def versus_datasketch(data_dir: Path, docs: int, repeat: int) -> dict[str, Any]:
+    """`zhclean dedup --workers 1` and the datasketch-only script, each a fresh process on
+    the same JSONL, alternating `repeat` times: CPU and wall seconds (medians) and what
+    each dropped, against true Jaccard groups."""
+    rows = list(read_jsonl(data_dir / "web" / "inews.jsonl"))[:docs]
+    rows = [{"id": row["id"], "text": row["text"]} for row in rows]
+    groups_08 = true_duplicate_groups(rows, 0.8)
+    groups_05 = true_duplicate_groups(rows, 0.5)
+    ours: list[tuple[float, float]] = []
+    peer: list[tuple[float, float]] = []
+    with tempfile.TemporaryDirectory(prefix="zhclean-bench-dedup-") as scratch:
+        corpus = Path(scratch) / "docs.jsonl"
+        with open(corpus, "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out = Path(scratch) / "out"
+        ours_command = [sys.executable, "-m", "zhclean", "dedup", str(corpus), "-o", str(out)]
+        ours_command += ["--workers", "1", "--no-progress", "--overwrite"]
+        peer_command = [sys.executable, "-c", DATASKETCH_SCRIPT, str(corpus)]
+        for _ in range(repeat):  # alternate, so a change in the machine's load hits both
+            cpu, wall, _ = timed_child(ours_command)
+            ours.append((cpu, wall))
+            cpu, wall, printed = timed_child(peer_command)
+            peer.append((cpu, wall))
+        peer_dropped = set(printed.split())
+        rejected = [
+            row
+            for path in sorted((out / "rejected").glob("*.parquet"))
+            for row in pq.read_table(path, columns=["id", "reason"]).to_pylist()
+        ]
+        duplicate_reasons = ("exact_dup.duplicate", "minhash.duplicate")
+        ours_dropped = {row["id"] for row in rejected if row["reason"] in duplicate_reasons}
+
+    def median(values: list[float]) -> float:
+        return round(float(np.median(values)), 3)
+
+    ours_cpu, peer_cpu = median([cpu for cpu, _ in ours]), median([cpu for cpu, _ in peer])
+    return {
+        "docs": len(rows),
+        "runs_each": repeat,
+        "zhclean": {
+            "cpu_seconds": ours_cpu,
+            "wall_seconds": median([wall for _, wall in ours]),
+            **dedup_quality(ours_dropped, groups_08, groups_05),
+        },
+        "datasketch": {
+            "cpu_seconds": peer_cpu,
+            "wall_seconds": median([wall for _, wall in peer]),
+            **dedup_quality(peer_dropped, groups_08, groups_05),
+        },
+        "cpu_ratio_datasketch_over_zhclean": round(peer_cpu / ours_cpu, 2),
+        "same_dropped": len(ours_dropped ^ peer_dropped) == 0,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", type=Path)
@@ -675,6 +820,14 @@ def main() -> None:
         "--components-edges", type=int, default=0, help="the same on a synthetic graph of this many edge rows"
     )
     parser.add_argument("--components-only", action="store_true", help="run only the components benchmarks")
+    parser.add_argument(
+        "--versus-datasketch",
+        type=int,
+        default=0,
+        metavar="DOCS",
+        help="only this: zhclean dedup against a datasketch-only script on DOCS inews documents",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each process for --versus-datasketch")
     parser.add_argument("--components-child", default="", help=argparse.SUPPRESS)
     parser.add_argument("--scale-child", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child-mode", default="staged", help=argparse.SUPPRESS)
@@ -697,6 +850,13 @@ def main() -> None:
 
     report: dict[str, Any] = {}
     began = time.perf_counter()
+    if arguments.versus_datasketch:
+        report["versus_datasketch"] = versus_datasketch(
+            arguments.data_dir, arguments.versus_datasketch, arguments.repeat
+        )
+        report["seconds"] = round(time.perf_counter() - began, 1)
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
     if arguments.components_docs:
         with tempfile.TemporaryDirectory(prefix="zhclean-bench-dedup-") as scratch:
             staged = run_child(arguments.data_dir, arguments.components_docs, "staged", Path(scratch))

@@ -3,11 +3,14 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
 from zhclean.cli import main
+from zhclean.engines import executor as local_executor
 from zhclean.io.shards import shard_paths
 
 
@@ -38,6 +41,15 @@ def test_clean_demo_crawl_writes_kept_rejected_and_stats(
     assert "read 11" in summary and "rejected by reason" in summary
 
 
+@pytest.fixture
+def pool_even_for_small_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo crawl is small enough to run in the main process whatever --workers says:
+    these tests are about the worker pool, so every segment is made big enough for it."""
+    monkeypatch.setattr(local_executor, "SMALL_SEGMENT_BYTES", 0)
+    monkeypatch.setattr(local_executor, "SMALL_SEGMENT_DOCS", 0)
+
+
+@pytest.mark.usefixtures("pool_even_for_small_inputs")
 def test_the_same_ids_with_one_or_two_workers(demo_crawl: Path, tmp_path: Path) -> None:
     second = tmp_path / "second.warc.gz"
     second.write_bytes(demo_crawl.read_bytes())
@@ -209,6 +221,7 @@ def test_missing_quality_model_is_a_user_error(
     assert error.startswith("zhclean: error:") and "Traceback" not in error
 
 
+@pytest.mark.usefixtures("pool_even_for_small_inputs")
 def test_one_file_is_shared_between_workers_with_the_same_result(demo_crawl: Path, tmp_path: Path) -> None:
     outputs = {}
     for workers in ("1", "3"):
@@ -221,6 +234,39 @@ def test_one_file_is_shared_between_workers_with_the_same_result(demo_crawl: Pat
         manifest = json.loads((out / "_manifest.json").read_text())
         assert len(manifest["plan"]) == int(workers)  # one interleaved part per worker
     assert outputs["1"] == outputs["3"]
+
+
+def test_a_small_run_with_several_workers_matches_the_pooled_run(
+    demo_crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small segments run in the main process; the plan (units, shard names) and the
+    # output are those of a run on the pool.
+    outputs = {}
+    for name, threshold in (("in-process", 1 << 40), ("pool", 0)):
+        monkeypatch.setattr(local_executor, "SMALL_SEGMENT_BYTES", threshold)
+        monkeypatch.setattr(local_executor, "SMALL_SEGMENT_DOCS", threshold)
+        out = tmp_path / name
+        assert clean(str(demo_crawl), "-o", str(out), "--workers", "2", "--recipe", "default") == 0
+        outputs[name] = (
+            sorted(path.name for path in shard_paths(out / "kept") + shard_paths(out / "rejected")),
+            sorted((row["id"], row["text"]) for row in table_rows(out / "kept")),
+            sorted((row["id"], row["reason"], row["detail"]) for row in table_rows(out / "rejected")),
+        )
+    assert outputs["in-process"] == outputs["pool"]
+
+
+def test_the_local_executor_runs_small_segments_in_this_process() -> None:
+    def tasks(segment: int) -> list[Any]:
+        return [SimpleNamespace(segment=segment, unit=SimpleNamespace(index=index)) for index in (0, 1)]
+
+    small, big = local_executor.SMALL_SEGMENT_BYTES - 1, local_executor.SMALL_SEGMENT_BYTES
+    two, one = local_executor.LocalExecutor(2), local_executor.LocalExecutor(1)
+    assert two.is_small(tasks(0), {0: small, 1: 0}, None)
+    assert not two.is_small(tasks(0), {0: big - 1, 1: 1}, None)
+    assert one.is_small(tasks(0), {0: big, 1: big}, None)
+    assert two.is_small(tasks(1), {}, local_executor.SMALL_SEGMENT_DOCS - 1)
+    assert not two.is_small(tasks(1), {}, local_executor.SMALL_SEGMENT_DOCS)
+    assert not two.is_small(tasks(1), {}, None)  # a resumed run: unknown, so the pool
 
 
 def test_resume_keeps_the_plan_it_started_with(demo_crawl: Path, tmp_path: Path) -> None:

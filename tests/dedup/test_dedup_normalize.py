@@ -5,7 +5,12 @@ import random
 import numpy as np
 import pytest
 
-from zhclean.dedup.normalize import _exact_normalized_code_points, normalized_code_points, normalized_text
+from zhclean.dedup.normalize import (
+    _exact_normalized_code_points,
+    _whole_text_normalized_code_points,
+    normalized_code_points,
+    normalized_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -46,3 +51,23 @@ def test_fast_path_equals_unicodedata_path() -> None:
 
 def test_lone_surrogate_is_dropped_not_an_error() -> None:
     assert normalized_text("前\ud800后") == "前后"
+
+
+def test_entries_resolved_on_first_use_agree_with_unicodedata_everywhere() -> None:
+    # Table entries are worked out the first time a text holds the code point: texts
+    # drawn from all of Unicode (every plane, assigned or not) must agree with the
+    # exact path whether their entries were resolved before or by this very call.
+    rng = random.Random(11)
+    for _ in range(2000):
+        text = "".join(chr(rng.randrange(0x110000)) for _ in range(rng.randint(1, 6)))
+        assert np.array_equal(normalized_code_points(text), _exact_normalized_code_points(text)), repr(text)
+
+
+def test_whole_text_path_equals_character_by_character_definition() -> None:
+    rng = random.Random(13)
+    for _ in range(2000):
+        text = "".join(chr(rng.randrange(0x110000)) for _ in range(rng.randint(1, 6)))
+        text += "e\u0301ｶﾞ\u1100\u1161 Σ，"[rng.randrange(10) :]  # marks, jamo, sigma
+        assert np.array_equal(
+            _whole_text_normalized_code_points(text), _exact_normalized_code_points(text)
+        ), repr(text)

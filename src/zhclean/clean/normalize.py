@@ -64,6 +64,10 @@ HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z
 # read as GBK — rare enough in real text that a run of them means a wrong decode. The
 # Latin pairs are UTF-8 Chinese read as Windows-1252 (`å¤§` for 大).
 MOJIBAKE = re.compile(r"锟斤拷|烫烫烫|屯屯屯|[锛銆鈥鐨鏄涓鍦浠鍙鎴]|[åæçèé][\u0080-\u00bf\u0152-\u2122]{1,2}")
+# The characters a MOJIBAKE match starts with. `re` scans for an alternation of literals
+# and classes position by position (≈25 µs a news text) but for one class with a bitmap
+# (≈3 µs): a text without any of these has no match and skips the alternation.
+MOJIBAKE_STARTS = re.compile("[锟烫屯锛銆鈥鐨鏄涓鍦浠鍙鎴åæçèé]")
 
 # Two passes decode double-escaped text (`&amp;nbsp;`), a common CMS bug; a third level is
 # rare and may be deliberate (a page about HTML).
@@ -81,12 +85,27 @@ def decode_entities(text: str, passes: int) -> str:
 
 
 def collapse_whitespace(text: str, max_blank_lines: int) -> str:
-    text = LINE_BREAKS.sub("\n", text)
+    # Each substitution runs only when the text holds what it changes (`in` is a memchr-
+    # speed scan; most texts have no CR, no space beside a line break, no blank-line run),
+    # which halves this function's time on news text. The result is the same: a
+    # substitution with nothing to change returns its input.
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = LINE_BREAKS.sub("\n", text)
     text = HORIZONTAL_SPACE.sub(" ", text)
-    text = SPACE_AROUND_NEWLINE.sub("\n", text).strip()
+    if " \n" in text or "\n " in text:
+        text = SPACE_AROUND_NEWLINE.sub("\n", text)
+    text = text.strip()
     limit = "\n" * (max_blank_lines + 1)
-    blank_run = re.compile(f"\n{{{max_blank_lines + 2},}}")
-    return blank_run.sub(limit, text)
+    if limit + "\n" in text:
+        text = re.sub(f"\n{{{max_blank_lines + 2},}}", limit, text)
+    return text
+
+
+def mojibake_characters(text: str) -> int:
+    """Characters of `text` in MOJIBAKE matches."""
+    if MOJIBAKE_STARTS.search(text) is None:
+        return 0
+    return sum(len(match) for match in MOJIBAKE.findall(text))
 
 
 class Normalizer(Cleaner):
@@ -117,6 +136,6 @@ class Normalizer(Cleaner):
         characters = max(1, len(text) - text.count(" ") - text.count("\n"))
         meta = {
             "replacement_char_share": round(text.count("\ufffd") / characters, 6),
-            "mojibake_share": round(sum(len(m) for m in MOJIBAKE.findall(text)) / characters, 6),
+            "mojibake_share": round(mojibake_characters(text) / characters, 6),
         }
         return Cleaned(original if text == original else text, meta=meta)

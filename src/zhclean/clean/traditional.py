@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from zhclean.clean.opencc_changes import ChangeDetector, change_detector
 from zhclean.steps import Cleaned, Cleaner
 from zhclean.text.chars import count_han
 
@@ -51,27 +52,37 @@ class TraditionalToSimplified(Cleaner):
         self.config = config
         self.min_traditional_share = min_traditional_share
         self._converter: Any = None
+        self._detector: ChangeDetector | None = None
 
     def converter(self) -> Any:
         if self._converter is None:
             import opencc
 
             # Detection always uses the generic table; conversion uses the chosen one.
-            self._converter = opencc.OpenCC("t2s" if self.config == "off" else self.config)
+            table = "t2s" if self.config == "off" else self.config
+            self._converter = opencc.OpenCC(table)
+            self._detector = change_detector(table)
         return self._converter
 
     def clean(self, text: str) -> Cleaned:
         # OpenCC takes UTF-8, which cannot hold a lone surrogate (a JSON `\ud800`): each
         # becomes U+FFFD first, one character for one, instead of an exception.
         text = without_surrogates(text)
-        converted = self.converter().convert(text)
-        han = count_han(text)
+        converter = self.converter()
+        # Most texts hold nothing OpenCC changes: a scan says so, and they skip the
+        # conversion and the comparison (`opencc_changes`).
+        if self._detector is not None and not self._detector.may_change(text):
+            converted = text
+        else:
+            converted = converter.convert(text)
         # Characters the conversion changed; phrase tables may change the length, then
         # the position-wise count is rough but still at least 1.
         changed = 0
         if converted != text:
             pairs = zip(text, converted, strict=False)
             changed = max(1, sum(1 for before, after in pairs if before != after))
+        # (Nothing changed: the share is 0 whatever the Han count, so it is not counted.)
+        han = count_han(text) if changed else 0
         share = changed / han if han else 0.0
         meta = {
             "script_original": "Hant" if share >= self.min_traditional_share else "Hans",

@@ -22,7 +22,8 @@ from typing import Any, TextIO
 from zhclean.audit.definitions import Definitions
 from zhclean.audit.diff import Diff, diff_outputs
 from zhclean.audit.output import AuditError, CleanedOutput, open_output, parse_json_column
-from zhclean.audit.report import DEFAULT_SAMPLES_PER_GROUP, write_report
+from zhclean.audit.report import write_report
+from zhclean.audit.report_data import DEFAULT_SAMPLES_PER_GROUP
 from zhclean.audit.samples import (
     Sample,
     find_document,

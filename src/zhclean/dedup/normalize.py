@@ -18,7 +18,8 @@ news text (measured on inews.jsonl: most such texts contain full-width punctuati
 they are not NFKC already) — more than the whole MinHash signature. Almost every code
 point maps to exactly one code point under NFKC + lower case, independently of its
 neighbours, so this module does the three steps at once with a lookup table over all code
-points (numpy, ≈10 µs a text). Code points whose mapping is not one code point or depends
+points (numpy, ≈10 µs a text), whose entries are worked out the first time a text holds
+the code point (`_lazy_table`). Code points whose mapping is not one code point or depends
 on their neighbours (combining marks, conjoining Hangul jamo, Greek capital sigma whose
 lower case depends on its position) send the text down the exact `unicodedata` path; the
 tests check both paths agree.
@@ -34,8 +35,12 @@ import numpy as np
 UNICODE_SIZE = 0x110000
 # Marker in the mapping table: this code point needs the exact (string) path.
 NEEDS_EXACT_PATH = np.uint32(0xFFFFFFFF)
+# Marker in the mapping table: this entry has not been worked out yet (see `_lazy_table`).
+# It and `NEEDS_EXACT_PATH` are the two largest uint32 values, so one comparison finds
+# both. (No code point is above 0x10FFFF, so the markers never collide with a mapping.)
+UNRESOLVED = np.uint32(0xFFFFFFFE)
 # Marker in the mapping table: this code point is dropped.
-DROPPED = np.uint32(0xFFFFFFFE)
+DROPPED = np.uint32(0xFFFFFFFD)
 
 DROPPED_CATEGORY_CLASSES = frozenset("PSZC")
 
@@ -62,53 +67,70 @@ def _needs_exact_path(code_point: int, character: str) -> bool:
     return any(low <= code_point < high for low, high in HANGUL_JAMO_RANGES)
 
 
+def _mapping(code_point: int) -> int:
+    """The table entry of one code point: its NFKC lower-case form (one code point),
+    `DROPPED`, or `NEEDS_EXACT_PATH`."""
+    character = chr(code_point)
+    if _needs_exact_path(code_point, character):
+        return int(NEEDS_EXACT_PATH)
+    # Normalize first, then look at the category: Kangxi radicals (So) become
+    # ideographs under NFKC, full-width punctuation stays punctuation.
+    mapped = unicodedata.normalize("NFKC", character).lower()
+    if mapped == character:
+        if unicodedata.category(character)[0] in DROPPED_CATEGORY_CLASSES or character.isspace():
+            return int(DROPPED)
+        return code_point
+    kept = [
+        c for c in mapped if unicodedata.category(c)[0] not in DROPPED_CATEGORY_CLASSES and not c.isspace()
+    ]
+    if not kept:
+        return int(DROPPED)
+    if len(kept) == 1 and len(mapped) == 1 and not _needs_exact_path(ord(kept[0]), kept[0]):
+        # (Half-width katakana voiced marks map to combining marks, half-width
+        # Hangul to conjoining jamo: both compose with their neighbour.)
+        return ord(kept[0])
+    return int(NEEDS_EXACT_PATH)
+
+
+@functools.cache
+def _lazy_table() -> np.ndarray:
+    """The mapping table with every entry outside the known ranges still `UNRESOLVED`.
+
+    Working out an entry costs a few `unicodedata` calls (≈3 µs); doing it for all
+    ≈330 k code points outside the known ranges took 0.5–2 s in every process that computed a
+    signature, for a corpus that uses a few thousand distinct code points. So entries are
+    worked out the first time a text holds them (`_resolve`), and a process pays for the
+    code points it sees: a few milliseconds for a Chinese corpus. The entries are the
+    same either way (a pure function of the code point)."""
+    table = np.full(UNICODE_SIZE, UNRESOLVED, dtype=np.uint32)
+    for low, high in IDENTITY_RANGES:
+        table[low:high] = np.arange(low, high, dtype=np.uint32)
+    for low, high in DROPPED_RANGES:
+        table[low:high] = DROPPED
+    return table
+
+
+def _resolve(code_points: np.ndarray) -> None:
+    """Fills in the table entries of those of `code_points` still unresolved."""
+    table = _lazy_table()
+    # A set, not np.unique: numpy 2's unique imports numpy.ma (≈30 ms) on first use.
+    for code_point in set(code_points[table[code_points] == UNRESOLVED].tolist()):
+        table[code_point] = _mapping(code_point)
+
+
 @functools.cache
 def code_point_table() -> np.ndarray:
     """uint32 table: for each code point, its NFKC lower-case form (one code point),
-    `DROPPED`, or `NEEDS_EXACT_PATH`. Built once per process (≈0.5 s), never changed."""
-    table = np.arange(UNICODE_SIZE, dtype=np.uint32)
-    for low, high in DROPPED_RANGES:
-        table[low:high] = DROPPED
-    skipped = IDENTITY_RANGES + DROPPED_RANGES
-    start = 0
-    todo: list[tuple[int, int]] = []
-    for low, high in sorted(skipped):
-        if start < low:
-            todo.append((start, low))
-        start = max(start, high)
-    if start < UNICODE_SIZE:
-        todo.append((start, UNICODE_SIZE))
-    for low, high in todo:
-        for code_point in range(low, high):
-            character = chr(code_point)
-            if _needs_exact_path(code_point, character):
-                table[code_point] = NEEDS_EXACT_PATH
-                continue
-            # Normalize first, then look at the category: Kangxi radicals (So) become
-            # ideographs under NFKC, full-width punctuation stays punctuation.
-            mapped = unicodedata.normalize("NFKC", character).lower()
-            if mapped == character:
-                if unicodedata.category(character)[0] in DROPPED_CATEGORY_CLASSES or character.isspace():
-                    table[code_point] = DROPPED
-                continue
-            kept = [
-                c
-                for c in mapped
-                if unicodedata.category(c)[0] not in DROPPED_CATEGORY_CLASSES and not c.isspace()
-            ]
-            if not kept:
-                table[code_point] = DROPPED
-            elif len(kept) == 1 and len(mapped) == 1 and not _needs_exact_path(ord(kept[0]), kept[0]):
-                # (Half-width katakana voiced marks map to combining marks, half-width
-                # Hangul to conjoining jamo: both compose with their neighbour.)
-                table[code_point] = ord(kept[0])
-            else:
-                table[code_point] = NEEDS_EXACT_PATH
+    `DROPPED`, or `NEEDS_EXACT_PATH`. Every entry resolved (0.5–2 s the first time in a
+    process); `normalized_code_points` resolves only the entries it meets."""
+    _resolve(np.arange(UNICODE_SIZE, dtype=np.uint32))
+    table = _lazy_table().copy()
     table.flags.writeable = False
     return table
 
 
 def _exact_normalized_code_points(text: str) -> np.ndarray:
+    """The definition, character by character: what the fast paths must agree with."""
     normalized = unicodedata.normalize("NFKC", text).lower()
     kept = "".join(
         character
@@ -118,15 +140,53 @@ def _exact_normalized_code_points(text: str) -> np.ndarray:
     return np.frombuffer(kept.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+# `_dropped_flags` entries: kept, dropped, not worked out yet.
+FLAG_KEPT = np.uint8(0)
+FLAG_DROPPED = np.uint8(1)
+FLAG_UNRESOLVED = np.uint8(2)
+
+
+@functools.cache
+def _dropped_flags() -> np.ndarray:
+    """Per code point: is it dropped (category P, S, Z or C, or whitespace)? Entries are
+    worked out on first use, as in `_lazy_table`."""
+    return np.full(UNICODE_SIZE, FLAG_UNRESOLVED, dtype=np.uint8)
+
+
+def _whole_text_normalized_code_points(text: str) -> np.ndarray:
+    """`_exact_normalized_code_points` with the per-character filter done by a table
+    lookup: NFKC and lower case on the whole text (so marks compose with their
+    neighbours), then the dropped code points removed. A text with one combining mark
+    (an emoji's variation selector, an accent) takes this path; the filter in Python
+    cost ≈4 ms on a news article, the lookup ≈20 µs."""
+    normalized = unicodedata.normalize("NFKC", text).lower()
+    code_points = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    flags = _dropped_flags()
+    found = flags[code_points]
+    unresolved = found == FLAG_UNRESOLVED
+    if unresolved.any():
+        for code_point in set(code_points[unresolved].tolist()):
+            character = chr(code_point)
+            dropped = unicodedata.category(character)[0] in DROPPED_CATEGORY_CLASSES or character.isspace()
+            flags[code_point] = FLAG_DROPPED if dropped else FLAG_KEPT
+        found = flags[code_points]
+    return code_points[found == FLAG_KEPT]
+
+
 def normalized_code_points(text: str) -> np.ndarray:
     """The code points (uint32) of `text` after NFKC, lower case, and dropping whitespace,
     punctuation, symbols and control/format characters."""
     # surrogatepass: a lone surrogate (possible in a Python str from a bad decode) is
     # category Cs and dropped like any other control code point.
     code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    mapped = code_point_table()[code_points]
-    if (mapped == NEEDS_EXACT_PATH).any():
-        return _exact_normalized_code_points(text)
+    table = _lazy_table()
+    mapped = table[code_points]
+    if (mapped >= UNRESOLVED).any():  # rare once the text's characters have been seen
+        if (mapped == UNRESOLVED).any():
+            _resolve(code_points)
+            mapped = table[code_points]
+        if (mapped == NEEDS_EXACT_PATH).any():
+            return _whole_text_normalized_code_points(text)
     return mapped[mapped != DROPPED]
 
 
