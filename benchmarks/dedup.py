@@ -539,8 +539,8 @@ class CountingExecutor:
 def components_child(workdir: Path, variant: str) -> dict[str, Any]:
     """The components stage of the staged work directory `workdir` (its `edges/` complete),
     run again: "memory", "partitioned" (serial) or "partitioned-pool" (2 processes)."""
-    from zhclean.dedup.clusters import StagedClustering
     from zhclean.dedup.parallel import SerialExecutor
+    from zhclean.dedup.staged import StagedClustering
     from zhclean.engines.executor import LocalExecutor
 
     partitions = len(list((workdir / "edges").glob("part-*.parquet")))

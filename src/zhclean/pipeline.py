@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from zhclean.batching import batched
 from zhclean.document import Document, Reject, Rejected
 from zhclean.steps import DedupEntry, Deduplicator, Step, dedup_key
 from zhclean.tables import apply_pipeline, kept_flags
@@ -144,17 +145,6 @@ class PipelineStats:
             rejected=data["rejected"],
             kept_removals=Counter(data.get("kept_removals", {})),
         )
-
-
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class Pipeline:

@@ -16,7 +16,8 @@ import pytest
 from tests.dedup.corpus import ARTICLE_RIVER, random_documents, repost
 
 from zhclean.dedup import ExactDeduplicator, MinHashDeduplicator
-from zhclean.dedup.clusters import SHIFT_32, PartitionedComponents, connected_components
+from zhclean.dedup.components import PartitionedComponents
+from zhclean.dedup.graph import SHIFT_32, connected_components
 from zhclean.dedup.parallel import SerialExecutor
 from zhclean.document import Document
 from zhclean.engines.executor import LocalExecutor

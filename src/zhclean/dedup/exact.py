@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from zhclean.dedup.clusters import DEFAULT_MAX_EDGES_IN_MEMORY, ClusteringDeduplicator, ClusterSpec
+from zhclean.dedup.clusters import ClusteringDeduplicator
+from zhclean.dedup.graph import ClusterSpec
 from zhclean.dedup.minhash import DEFAULT_CHUNK_DOCS, DEFAULT_PARTITIONS, MODES
 from zhclean.dedup.signatures import EXACT_SIGNATURE_WORDS, exact_signature
+from zhclean.dedup.staged import DEFAULT_MAX_EDGES_IN_MEMORY
 from zhclean.document import Document
 
 

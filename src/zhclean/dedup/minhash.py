@@ -22,7 +22,7 @@ Defaults and why:
   ≥ 0.8 is 98.9% at 0.70, 98.1% at 0.75, 95.7% at 0.78; a bank-question paraphrase pair of
   true Jaccard 0.73 (qa_corpus) is merged at 0.70 and not at 0.75. 0 turns it off.
 * which copy is kept: highest `meta["quality"]`, then longest, then smallest id
-  (see `zhclean.dedup.clusters`).
+  (see `zhclean.dedup.graph`).
 
 Text is normalized first (`zhclean.dedup.normalize`: NFKC, lower case, no whitespace,
 punctuation or symbols), so reposts that differ in spacing or punctuation style match. A
@@ -30,9 +30,9 @@ text shorter than n characters is one shingle: it still gets a signature and mat
 exact copies.
 
 `mode="staged"` spills to Parquet in the engine's work directory (restartable stages, see
-`zhclean.dedup.clusters`) and gives the same result as `mode="memory"`. Its per-partition
-stages run through `find_duplicates(..., executor=...)` (`zhclean.dedup.parallel`: serial
-by default; the Ray engine passes Ray tasks). Above `max_edges_in_memory` candidate edges,
+`zhclean.dedup.staged`) and gives the same result as `mode="memory"`. Its per-partition
+stages run through `find_duplicates(..., executor=...)` (serial by default; a run passes
+its executor: a process pool or Ray tasks). Above `max_edges_in_memory` candidate edges,
 the connected components are found partitioned on disk instead of in one process (same
 result).
 """
@@ -43,8 +43,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zhclean.dedup.clusters import DEFAULT_MAX_EDGES_IN_MEMORY, ClusteringDeduplicator, ClusterSpec, Duplicate
+from zhclean.dedup.clusters import ClusteringDeduplicator
+from zhclean.dedup.graph import ClusterSpec, Duplicate
 from zhclean.dedup.signatures import MinHashScheme, minhash_signature, signature_array
+from zhclean.dedup.staged import DEFAULT_MAX_EDGES_IN_MEMORY
 from zhclean.document import Document
 
 DEFAULT_NGRAM_CHARS = 5

@@ -1,6 +1,6 @@
 """What runs the per-partition work of the staged dedup.
 
-The staged mode (`zhclean.dedup.clusters`) cuts its heavy stages into independent tasks,
+The staged mode (`zhclean.dedup.staged`) cuts its heavy stages into independent tasks,
 one per partition of band rows or of edges, that read and write files in the work
 directory. An executor only has to call a function once per partition id and hand back the
 results in order:

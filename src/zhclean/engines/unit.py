@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from zhclean.batching import batched
 from zhclean.document import Document, Rejected
 from zhclean.engines.plan import Unit
 from zhclean.engines.progress import PROGRESS_INTERVAL_SECONDS
@@ -29,7 +30,7 @@ from zhclean.io.shards import (
     work_row,
 )
 from zhclean.io.storage import StoragePath, parquet_file
-from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats, batched, reason_for
+from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats, reason_for
 from zhclean.steps import Step, dedup_key
 
 # `report(records, kept, rejected, stored_bytes_position)`, called now and then by a unit.
