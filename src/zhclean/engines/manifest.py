@@ -77,7 +77,10 @@ class Manifest:
         self.data = data
 
     def save(self) -> None:
-        write_text_atomic(self.path, json.dumps(self.data, indent=1, ensure_ascii=False))
+        # Compact, so json's C encoder writes it: the manifest is rewritten after every
+        # unit and grows with them, and with indentation (the pure-Python encoder) a
+        # 2,000-unit manifest took 0.55 s a save instead of 0.09 s.
+        write_text_atomic(self.path, json.dumps(self.data, ensure_ascii=False, separators=(",", ":")))
 
     def unit_stats(self, segment: int, unit_index: int) -> PipelineStats | None:
         entry = self.data["completed"].get(str(segment), {}).get(str(unit_index))
