@@ -105,6 +105,26 @@ def test_clean_from_s3_to_s3_keeps_what_a_local_run_keeps(
     assert main(["clean", "--no-progress", f"s3://{bucket}/in.warc.gz", "-o", remote]) == 2
 
 
+def test_audit_and_report_read_an_output_on_s3(
+    demo_crawl: Path, bucket: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local, remote = tmp_path / "local", f"s3://{bucket}/out"
+    assert main(["clean", "--no-progress", str(demo_crawl), "-o", str(local)]) == 0
+    assert main(["clean", "--no-progress", str(demo_crawl), "-o", remote]) == 0
+    capsys.readouterr()
+    assert main(["audit", str(local), "--format", "json"]) == 0
+    on_disk = json.loads(capsys.readouterr().out)
+    assert main(["audit", remote, "--format", "json"]) == 0
+    on_s3 = json.loads(capsys.readouterr().out)
+    assert on_s3["read"] == on_disk["read"] == 11
+    assert on_s3["reasons"] == on_disk["reasons"]
+    # The report beside the output on S3 (the default), and to a local file.
+    assert main(["report", remote]) == 0
+    assert "<svg" in s3fs.S3FileSystem().cat(f"{bucket}/out/report.html").decode()
+    assert main(["report", remote, "-o", str(tmp_path / "report.html")]) == 0
+    assert "<svg" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
 def write_jsonl_inputs(fs: object, bucket: str, files: int, lines: int) -> list[str]:
     urls = []
     for number in range(files):

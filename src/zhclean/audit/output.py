@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from zhclean.io.storage import StoragePath, as_path, parquet_file
 
 # Rows per batch when scanning a column: large enough that per-batch overhead vanishes,
 # small enough that a batch of texts stays in the tens of megabytes.
@@ -28,10 +29,10 @@ class AuditError(Exception):
 class CleanedOutput:
     """An output directory written by `zhclean clean`."""
 
-    path: Path
+    path: StoragePath
     stats: dict[str, Any]
-    kept_shards: tuple[Path, ...]
-    rejected_shards: tuple[Path, ...]
+    kept_shards: tuple[StoragePath, ...]
+    rejected_shards: tuple[StoragePath, ...]
 
     @property
     def step_params(self) -> dict[str, dict[str, Any]]:
@@ -40,9 +41,9 @@ class CleanedOutput:
 
     def rows(self, which: str) -> int:
         """Row count of `kept` or `rejected`, from Parquet footers only (no data read)."""
-        return sum(pq.ParquetFile(path).metadata.num_rows for path in self.shards(which))
+        return sum(parquet_file(path).metadata.num_rows for path in self.shards(which))
 
-    def shards(self, which: str) -> tuple[Path, ...]:
+    def shards(self, which: str) -> tuple[StoragePath, ...]:
         if which == "kept":
             return self.kept_shards
         if which == "rejected":
@@ -50,7 +51,7 @@ class CleanedOutput:
         raise ValueError(f"which must be 'kept' or 'rejected', not {which!r}")
 
 
-def completed_shards(directory: Path) -> tuple[Path, ...]:
+def completed_shards(directory: StoragePath) -> tuple[StoragePath, ...]:
     """Completed shards in name order; a shard still being written has a temporary name
     starting with a dot (see io/shards.py) and is not part of the output yet."""
     if not directory.is_dir():
@@ -58,9 +59,10 @@ def completed_shards(directory: Path) -> tuple[Path, ...]:
     return tuple(sorted(path for path in directory.glob("*.parquet") if not path.name.startswith(".")))
 
 
-def open_output(path: str | Path) -> CleanedOutput:
-    """The output at `path`; AuditError when it is not one."""
-    directory = Path(path)
+def open_output(path: str | Path | StoragePath) -> CleanedOutput:
+    """The output at `path` (a local directory or an object-store URL such as
+    `s3://bucket/out`); AuditError when it is not one."""
+    directory = as_path(path)
     if not directory.is_dir():
         raise AuditError(f"output directory not found: {directory}")
     # `_stats.json` since the run's own files got names Parquet readers skip; older
@@ -81,12 +83,12 @@ def open_output(path: str | Path) -> CleanedOutput:
     return CleanedOutput(directory, stats, kept, rejected)
 
 
-def available_columns(path: Path) -> set[str]:
-    return set(pq.ParquetFile(path).schema_arrow.names)
+def available_columns(path: StoragePath) -> set[str]:
+    return set(parquet_file(path).schema_arrow.names)
 
 
 def scan(
-    shards: tuple[Path, ...] | list[Path],
+    shards: tuple[StoragePath, ...] | list[StoragePath],
     columns: list[str],
     batch_rows: int = SCAN_BATCH_ROWS,
     dictionary_columns: tuple[str, ...] = (),
@@ -96,7 +98,7 @@ def scan(
     are read dictionary-encoded: a column of a few dozen reasons repeated a million times
     then costs one small dictionary and an array of indices."""
     for shard_index, path in enumerate(shards):
-        parquet = pq.ParquetFile(path, read_dictionary=list(dictionary_columns) or None)
+        parquet = parquet_file(path, read_dictionary=list(dictionary_columns) or None)
         present = [name for name in columns if name in parquet.schema_arrow.names]
         offset = 0
         for batch in parquet.iter_batches(columns=present, batch_size=batch_rows):
@@ -104,12 +106,12 @@ def scan(
             offset += batch.num_rows
 
 
-def take_rows(path: Path, rows: list[int], columns: list[str]) -> list[dict[str, Any]]:
+def take_rows(path: StoragePath, rows: list[int], columns: list[str]) -> list[dict[str, Any]]:
     """The given rows of one shard (in the order given), reading only the row groups that
     hold them: a sample of ten rows from a large shard reads ten row groups at most."""
     if not rows:
         return []
-    parquet = pq.ParquetFile(path)
+    parquet = parquet_file(path)
     present = [name for name in columns if name in parquet.schema_arrow.names]
     metadata = parquet.metadata
     starts: list[int] = []

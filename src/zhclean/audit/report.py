@@ -17,7 +17,6 @@ only filters samples and marks the page ready (which the browser test checks).
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from zhclean.audit.charts import (
@@ -34,6 +33,7 @@ from zhclean.audit.markup import anchor, escape, link, percent, short_json
 from zhclean.audit.output import CleanedOutput
 from zhclean.audit.report_data import DEFAULT_SAMPLES_PER_GROUP, ReportData, gather
 from zhclean.audit.samples import Sample
+from zhclean.io.storage import StoragePath, write_text_atomic
 
 
 def sample_card(sample: Sample, definitions: Definitions, open_card: bool) -> str:
@@ -349,15 +349,15 @@ def render(data: ReportData, title: str) -> str:
 
 def write_report(
     output: CleanedOutput,
-    destination: Path,
+    destination: StoragePath,
     *,
     samples_per_group: int = DEFAULT_SAMPLES_PER_GROUP,
     seed: int = 0,
-) -> Path:
+) -> StoragePath:
+    """The report of `output` written to `destination` (a local path or an object-store
+    URL), complete or not at all."""
     data = gather(output, samples_per_group, seed)
     text = render(data, f"zhclean audit · {output.path.name or output.path}")
     destination.parent.mkdir(parents=True, exist_ok=True)
-    temporary = destination.with_name(f".{destination.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(destination)
+    write_text_atomic(destination, text)
     return destination

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from zhclean.audit.definitions import Definitions, strings_in
 from zhclean.audit.output import CleanedOutput, parse_json_column, scan, take_rows
+from zhclean.io.storage import parquet_file
 
 # Characters of context shown on each side of the first highlight.
 CONTEXT_CHARS = 160
@@ -378,6 +378,6 @@ def find_document(output: CleanedOutput, document_id: str) -> tuple[str, dict[st
             mask = pc.equal(ids, document_id)
             hits = pc.indices_nonzero(mask).to_pylist()
             if hits:
-                columns = pq.ParquetFile(shards[shard]).schema_arrow.names
+                columns = parquet_file(shards[shard]).schema_arrow.names
                 return which, take_rows(shards[shard], [offset + hits[0]], list(columns))[0]
     return None

@@ -34,6 +34,7 @@ from zhclean.audit.samples import (
 )
 from zhclean.audit.summary import Summary, summarize
 from zhclean.cli.common import non_negative_int, user_error
+from zhclean.io.storage import ObjectPath, as_path
 
 DEFAULT_SAMPLES = 5
 
@@ -77,11 +78,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="write the self-contained HTML audit report",
         description="Write one self-contained HTML file (no network) auditing OUT.",
     )
-    report.add_argument("output_dir", type=Path, metavar="OUT", help="output directory of `zhclean clean`")
+    report.add_argument(
+        "output_dir",
+        type=as_path,
+        metavar="OUT",
+        help="output directory of `zhclean clean` (or an s3://… URL)",
+    )
     report.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=as_path,
         default=None,
         metavar="FILE",
         help="where to write the report (default: OUT/report.html)",
@@ -131,7 +137,7 @@ def command_report(arguments: argparse.Namespace) -> int:
     if destination.is_dir():
         return user_error(f"{destination} is a directory; pass a file name with -o")
     path = write_report(output, destination, samples_per_group=arguments.sample, seed=arguments.seed)
-    print(path.resolve())
+    print(path if isinstance(path, ObjectPath) else path.resolve())
     return 0
 
 

@@ -32,7 +32,9 @@ def number_at_least(value: str, kind: type[int] | type[float], minimum: float) -
     try:
         number = kind(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a {'whole ' if kind is int else ''}number") from None
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a {'whole ' if kind is int else ''}number"
+        ) from None
     if not number >= minimum:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be {minimum:g} or more")
     return number
