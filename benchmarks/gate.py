@@ -87,10 +87,15 @@ def kind_key(gold_kind: str) -> str:
 # -- the figures --------------------------------------------------------------------------
 
 
-def extraction_figures(pages_path: Path) -> dict[str, float]:
+def extraction_figures(pages_path: Path, more_pages_path: Path) -> dict[str, float]:
+    """`main_content` once over both page files: figures per gold kind on pages.jsonl, and
+    per part of the dev split on the human gold of both."""
     pages, _ = extraction_benchmark.load_pages(pages_path)
+    first_file = len(pages)
+    if more_pages_path.exists():
+        pages += extraction_benchmark.load_pages(more_pages_path)[0]
     texts, seconds = extraction_benchmark.run_extractor(extraction_benchmark.zhclean_extractor(), pages)
-    summary = extraction_benchmark.summarize(pages, texts, seconds)
+    summary = extraction_benchmark.summarize(pages[:first_file], texts[:first_file], seconds[:first_file])
     figures: dict[str, float] = {}
     for kind, entry in summary.items():
         if kind == "all":
@@ -101,23 +106,17 @@ def extraction_figures(pages_path: Path) -> dict[str, float]:
             figures[f"extraction.{kind_key(kind)}.snippets_passed"] = round(
                 entry["snippet_checks_passed"] / entry["snippet_checks"], 4
             )
-    return figures
-
-
-def extraction_split_figures(pages_paths: list[Path]) -> dict[str, float]:
-    """`main_content` on the human-gold pages of every page file, per part of the dev split
-    (`benchmarks/split.json`): the tuned part and the untouched part, each with its mean,
-    its 10th-percentile F1 and its share of pages under F1 0.5."""
-    pages = [
-        page for path in pages_paths if path.exists() for page in extraction_benchmark.load_pages(path)[0]
-    ]
-    texts, seconds = extraction_benchmark.run_extractor(extraction_benchmark.zhclean_extractor(), pages)
+    # The tuned part and the untouched part, each with its mean, its 10th-percentile F1
+    # and its share of pages under F1 0.5.
     parts = extraction_benchmark.summarize(pages, texts, seconds)["human_by_part"]
-    return {
-        f"extraction_split.{part}.{figure}": entry[figure]
-        for part, entry in parts.items()
-        for figure in ("f1", "f1_p10", "share_under_0.5")
-    }
+    figures.update(
+        {
+            f"extraction_split.{part}.{figure}": entry[figure]
+            for part, entry in parts.items()
+            for figure in ("f1", "f1_p10", "share_under_0.5")
+        }
+    )
+    return figures
 
 
 def text_mode_figures(pages_path: Path) -> dict[str, float]:
@@ -206,12 +205,11 @@ def measure_all(data_dir: Path, dedup_bases: int) -> tuple[dict[str, float], dic
     """Every figure, and the seconds each group took."""
     pages = data_dir / "extraction" / "pages.jsonl"
     groups = {
-        "extraction": lambda: extraction_figures(pages),
-        "extraction_split": lambda: extraction_split_figures(
+        "extraction": lambda: extraction_figures(pages, data_dir / "extraction" / "pages-more.jsonl"),
+        "text_mode": lambda: text_mode_figures(pages),
+        "text_mode_split": lambda: text_mode_split_figures(
             [pages, data_dir / "extraction" / "pages-more.jsonl"]
         ),
-        "text_mode": lambda: text_mode_figures(pages),
-        "text_mode_split": lambda: text_mode_split_figures([pages, data_dir / "extraction" / "pages-more.jsonl"]),
         "heuristics": lambda: heuristics_figures(data_dir / "quality" / "labelled.jsonl"),
         "heuristics_split": lambda: heuristics_split_figures(data_dir / "quality" / "labelled.jsonl"),
         "dedup": lambda: dedup_figures(data_dir, dedup_bases),

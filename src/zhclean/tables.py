@@ -182,6 +182,13 @@ def apply_to_table(
     return table
 
 
+def is_one_example(batch: Mapping[str, Any], text_column: str, html_column: str | None) -> bool:
+    """Whether a dict is one example (single values, as `Dataset.map` without `batched`
+    passes) rather than a batch of columns."""
+    content = batch.get(html_column if html_column is not None else text_column)
+    return isinstance(content, (str, bytes)) or (content is None and text_column in batch)
+
+
 def apply_to_batch(
     pipeline: Pipeline,
     batch: dict[str, Any],
@@ -193,8 +200,7 @@ def apply_to_batch(
     dict of lists), or one example (a dict of single values, as `Dataset.map` without
     `batched` passes). The new columns are lists, or numpy arrays when the batch holds
     numpy arrays."""
-    content = batch.get(html_column if html_column is not None else text_column)
-    if isinstance(content, (str, bytes)) or (content is None and text_column in batch):
+    if is_one_example(batch, text_column, html_column):
         # One example (`Dataset.map` without batched=True): a batch of one, unwrapped.
         single = {name: [value] for name, value in batch.items()}
         result = apply_to_batch(pipeline, single, text_column, id_column, html_column)
@@ -270,8 +276,7 @@ def kept_flags(
     options = {"text_column": text_column, "id_column": id_column, "html_column": html_column}
     if isinstance(data, Mapping) and getattr(data, "pa_table", None) is None:
         data = dict(data)
-        content = data.get(html_column if html_column is not None else text_column)
-        if isinstance(content, (str, bytes)) or (content is None and text_column in data):
+        if is_one_example(data, text_column, html_column):
             return bool(apply_to_batch(pipeline, data, **options)["kept"])  # type: ignore[arg-type]
     result = apply_pipeline(pipeline, data, **options)  # type: ignore[arg-type]
     if isinstance(result, list):

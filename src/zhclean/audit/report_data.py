@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from zhclean.audit.definitions import Definitions
 from zhclean.audit.output import CleanedOutput, scan
-from zhclean.audit.samples import Sample, load_rejected, load_removals
+from zhclean.audit.samples import Sample, load_rejected, load_removals, stripped_fragments
 from zhclean.audit.summary import Summary, summarize
 
 DEFAULT_SAMPLES_PER_GROUP = 8
@@ -91,21 +91,8 @@ def sampled_removals(
     output: CleanedOutput, definitions: Definitions, size: int, seed: int
 ) -> dict[tuple[str, str], list[Sample]]:
     reservoirs = Reservoirs(size, seed)
-    for shard, offset, batch in scan(output.kept_shards, ["removed"]):
-        if "removed" not in batch.schema.names:
-            continue
-        removed = batch.column(0)
-        flat = pc.list_flatten(removed)
-        if len(flat) == 0:
-            continue
-        parents = pc.list_parent_indices(removed).to_pylist()
-        codes = pc.struct_field(flat, "code").to_pylist()
-        rules = pc.struct_field(flat, "rule").to_pylist()
-        offsets = removed.offsets.to_pylist()
-        for index, (parent, code, rule) in enumerate(zip(parents, codes, rules, strict=False)):
-            reservoirs.add(
-                (code or "", rule or ""), (shard, offset + parent, index + offsets[0] - offsets[parent])
-            )
+    for shard, row, position, code, rule in stripped_fragments(output):
+        reservoirs.add((code, rule), (shard, row, position))
     samples: dict[tuple[str, str], list[Sample]] = {}
     for key, fragments in reservoirs.items.items():
         samples[key] = load_removals(output, sorted(fragments), definitions)  # type: ignore[index]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -272,7 +273,16 @@ def select_removals(
 ) -> list[tuple[int, int, int, str]]:
     """(shard, row, position in `removed`, rule) of every stripped fragment in kept
     documents whose code matches `reason` and rule matches `rule`."""
-    found: list[tuple[int, int, int, str]] = []
+    return [
+        (shard, row, position, rule_id)
+        for shard, row, position, code, rule_id in stripped_fragments(output)
+        if (not reason or matches_name(code, reason)) and (not rule or matches_name(rule_id, rule))
+    ]
+
+
+def stripped_fragments(output: CleanedOutput) -> Iterator[tuple[int, int, int, str, str]]:
+    """(shard, row, position in `removed`, code, rule) of every fragment stripped from a
+    kept document, read from the `removed` column alone."""
     for shard, offset, batch in scan(output.kept_shards, ["removed"]):
         if "removed" not in batch.schema.names:
             continue
@@ -284,14 +294,9 @@ def select_removals(
         codes = pc.struct_field(flat, "code").to_pylist()
         rules = pc.struct_field(flat, "rule").to_pylist()
         list_offsets = removed.offsets.to_pylist() if hasattr(removed, "offsets") else None
-        for index, (parent, code, rule_id) in enumerate(zip(parents, codes, rules, strict=False)):
-            if reason and not matches_name(code or "", reason):
-                continue
-            if rule and not matches_name(rule_id or "", rule):
-                continue
+        for index, (parent, code, rule_id) in enumerate(zip(parents, codes, rules, strict=True)):
             position = index - list_offsets[parent] + list_offsets[0] if list_offsets else 0
-            found.append((shard, offset + parent, position, rule_id or ""))
-    return found
+            yield shard, offset + parent, position, code or "", rule_id or ""
 
 
 def pick(candidates: list[Any], n: int, seed: int) -> list[Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -336,6 +338,24 @@ def command_dedup(arguments: argparse.Namespace) -> int:
     return run_and_summarize(recipe, arguments)
 
 
+def top_counts(
+    heading: str,
+    counts: Counter[str],
+    top: int,
+    stats_name: str,
+    share: Callable[[int], str] = lambda count: "",
+) -> list[str]:
+    """A section of the summary: the `top` most frequent names with their counts, and how
+    many more `_stats.json` holds; nothing when there are none."""
+    if not counts:
+        return []
+    lines = ["", heading]
+    lines += [f"  {name:<36}{count:>8,}{share(count)}" for name, count in counts.most_common(top)]
+    if len(counts) > top:
+        lines.append(f"  … {len(counts) - top} more in {stats_name}")
+    return lines
+
+
 def summary(result: RunResult, recipe_name: str, top_reasons: int = 12) -> str:
     """The one screen printed after a run."""
     stats = result.stats
@@ -350,22 +370,18 @@ def summary(result: RunResult, recipe_name: str, top_reasons: int = 12) -> str:
     ]
     for step in stats.steps:
         lines.append(f"{step.name:<22}{step.docs_in:>10,}{step.docs_out:>10,}{step.seconds:>10.2f}")
-    reasons = stats.reasons()
-    if reasons:
-        lines += ["", "rejected by reason:"]
-        for reason, count in reasons.most_common(top_reasons):
-            lines.append(f"  {reason:<36}{count:>8,}  {100 * count / read:5.1f}%")
-        if len(reasons) > top_reasons:
-            lines.append(f"  … {len(reasons) - top_reasons} more in {result.stats_path.name}")
+    lines += top_counts(
+        "rejected by reason:",
+        stats.reasons(),
+        top_reasons,
+        result.stats_path.name,
+        lambda count: f"  {100 * count / read:5.1f}%",
+    )
     # Only what the kept documents lost: a step also cut fragments from documents that a
     # later step rejected, and those are not in kept/.
-    removals = stats.kept_removals
-    if removals:
-        lines += ["", "stripped from kept documents (fragments):"]
-        for code, count in removals.most_common(top_reasons):
-            lines.append(f"  {code:<36}{count:>8,}")
-        if len(removals) > top_reasons:
-            lines.append(f"  … {len(removals) - top_reasons} more in {result.stats_path.name}")
+    lines += top_counts(
+        "stripped from kept documents (fragments):", stats.kept_removals, top_reasons, result.stats_path.name
+    )
     lines += [
         "",
         f"kept:     {result.out_dir / 'kept'}",

@@ -13,6 +13,7 @@ duplicates; then each unit's work shards go through the next steps.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import pickle
@@ -89,116 +90,92 @@ def run_clean(
     machine; `"ray"`: the Ray at `ray_address`, `zhclean[ray]`); the output is the same
     whichever runs it, shard for shard."""
     executor = make_executor(engine, workers, ray_address) if isinstance(engine, str) else engine
-    try:
-        return drive(
-            inputs,
-            out_dir,
-            steps,
-            executor,
-            recipe_name=recipe_name,
-            recipe_fingerprint=recipe_fingerprint,
-            format=format,
-            reader_options=reader_options,
-            overwrite=overwrite,
-            resume=resume,
-            show_progress=show_progress,
-            batch_size=batch_size,
-            max_seconds_per_record=max_seconds_per_record,
-        )
-    finally:
-        if isinstance(engine, str):
-            executor.close()
-
-
-def drive(
-    inputs: list[StoragePath] | list[Path],
-    out_dir: StoragePath,
-    steps: list[Step],
-    executor: Executor,
-    *,
-    recipe_name: str,
-    recipe_fingerprint: str,
-    format: str | None,
-    reader_options: ReaderOptions | None,
-    overwrite: bool,
-    resume: bool,
-    show_progress: bool,
-    batch_size: int,
-    max_seconds_per_record: float | None,
-) -> RunResult:
-    """The run, segment by segment: plan (or take the resumed plan), run the units not yet
-    done on the executor, run each deduplicator's global stage, write the stats."""
-    files = plan_inputs([as_path(path) for path in inputs], format)
-    out_dir = as_path(out_dir)
-    reader_options = reader_options or ReaderOptions()
-    run_identity = {
-        "recipe_fingerprint": recipe_fingerprint,
-        "inputs": [[identity_of(path), file_format] for path, file_format in files],
-        "reader_options": json.loads(json.dumps(dataclasses.asdict(reader_options))),
-    }
-    manifest = open_manifest(out_dir, run_identity, overwrite=overwrite, resume=resume)
-    # Both exist whatever the run keeps or rejects (an empty one gets a 0-row shard at the end).
-    for directory in (out_dir / "kept", out_dir / "rejected"):
-        directory.mkdir(parents=True, exist_ok=True)
-    # A resumed run keeps the units it started with, whatever --workers says now.
-    if "plan" in manifest.data:
-        units = plan_from_manifest(manifest.data["plan"], files)
-    else:
-        units = plan_units(files, executor.workers)
-        manifest.data["plan"] = [plan_entry(unit) for unit in units]
-        manifest.save()
-    began = time.monotonic()
-    file_sizes = {unit.path: input_size(unit.path) for unit in units if unit.part == 0}
-    # A file split into parts counts once in the bar's total: each part is 1/parts of it.
-    sizes = {unit.index: file_sizes.get(unit.path, 0) // unit.parts for unit in units}
-    bounds = Pipeline(steps).segments()
-    total = PipelineStats.for_steps(steps)
-    for segment, (_, _, deduplicator) in enumerate(bounds):
-        tasks = []
-        for unit in units:
-            done = manifest.unit_stats(segment, unit.index)
-            if done is not None:
-                total.merge(done)
-            else:
-                remove_unit_outputs(out_dir, unit, segment, last_segment=deduplicator is None)
-                tasks.append(
-                    UnitTask(
-                        unit, segment, steps, reader_options, out_dir, batch_size, max_seconds_per_record
+    with contextlib.ExitStack() as owned:
+        if isinstance(engine, str):  # made here, so closed here; a caller's executor stays open
+            owned.callback(executor.close)
+        # The run, segment by segment: plan (or take the resumed plan), run the units not
+        # yet done on the executor, run each deduplicator's global stage, write the stats.
+        files = plan_inputs([as_path(path) for path in inputs], format)
+        out_dir = as_path(out_dir)
+        reader_options = reader_options or ReaderOptions()
+        run_identity = {
+            "recipe_fingerprint": recipe_fingerprint,
+            "inputs": [[identity_of(path), file_format] for path, file_format in files],
+            "reader_options": json.loads(json.dumps(dataclasses.asdict(reader_options))),
+        }
+        manifest = open_manifest(out_dir, run_identity, overwrite=overwrite, resume=resume)
+        # Both exist whatever the run keeps or rejects (an empty one gets a 0-row shard at the end).
+        for directory in (out_dir / "kept", out_dir / "rejected"):
+            directory.mkdir(parents=True, exist_ok=True)
+        # A resumed run keeps the units it started with, whatever --workers says now.
+        if "plan" in manifest.data:
+            units = plan_from_manifest(manifest.data["plan"], files)
+        else:
+            units = plan_units(files, executor.workers)
+            manifest.data["plan"] = [plan_entry(unit) for unit in units]
+            manifest.save()
+        began = time.monotonic()
+        file_sizes = {unit.path: input_size(unit.path) for unit in units if unit.part == 0}
+        # A file split into parts counts once in the bar's total: each part is 1/parts of it.
+        sizes = {unit.index: file_sizes.get(unit.path, 0) // unit.parts for unit in units}
+        bounds = Pipeline(steps).segments()
+        total = PipelineStats.for_steps(steps)
+        for segment, (_, _, deduplicator) in enumerate(bounds):
+            tasks = []
+            for unit in units:
+                done = manifest.unit_stats(segment, unit.index)
+                if done is not None:
+                    total.merge(done)
+                else:
+                    remove_unit_outputs(out_dir, unit, segment, last_segment=deduplicator is None)
+                    tasks.append(
+                        UnitTask(
+                            unit, segment, steps, reader_options, out_dir, batch_size, max_seconds_per_record
+                        )
                     )
+            if tasks:
+                description = "reading" if segment == 0 else f"after {bounds[segment - 1][2].name}"  # type: ignore[union-attr]
+                todo_sizes = (
+                    {task.unit.index: sizes[task.unit.index] for task in tasks} if segment == 0 else {}
                 )
-        if tasks:
-            description = "reading" if segment == 0 else f"after {bounds[segment - 1][2].name}"  # type: ignore[union-attr]
-            todo_sizes = {task.unit.index: sizes[task.unit.index] for task in tasks} if segment == 0 else {}
-            progress = Progress(
-                sum(todo_sizes.values()) if segment == 0 else None, description, show_progress
-            )
+                progress = Progress(
+                    sum(todo_sizes.values()) if segment == 0 else None, description, show_progress
+                )
 
-            def record(task: UnitTask, stats: PipelineStats, segment: int = segment) -> None:
-                total.merge(stats)
-                manifest.mark_unit(segment, task.unit, stats, out_dir)
+                def record(
+                    task: UnitTask,
+                    stats: PipelineStats,
+                    segment: int = segment,
+                    progress: Progress = progress,
+                    sizes: dict[int, int] = todo_sizes,
+                ) -> None:
+                    total.merge(stats)
+                    manifest.mark_unit(segment, task.unit, stats, out_dir)
+                    # The unit's whole share of the bar, whatever its last report said.
+                    progress.update(task.unit.index, 0, 0, 0, sizes.get(task.unit.index, 0))
 
-            previous_dedup = manifest.dedup_stats(segment - 1) if segment > 0 else None
-            documents = int(previous_dedup["docs_in"]) if previous_dedup else None
-            try:
-                executor.run_units(tasks, progress, todo_sizes, record, documents)
-            finally:
-                progress.close()
-        if deduplicator is not None:
-            step_index = steps.index(deduplicator)
-            source_paths = {str(unit.path) for unit in units}
-            run_deduplicator(
-                deduplicator, step_index, segment, out_dir, total, manifest, executor, source_paths
-            )
-    remove_tree(out_dir / "_work")
-    for directory in (out_dir / "kept", out_dir / "rejected"):
-        if not shard_paths(directory):
-            write_empty_shard(directory)
-    seconds = time.monotonic() - began
-    stats_path = write_stats(
-        out_dir, total, seconds, units, steps, recipe_name, recipe_fingerprint, executor.workers
-    )
-    manifest.finish()
-    return RunResult(stats=total, seconds=seconds, out_dir=out_dir, stats_path=stats_path)
+                previous_dedup = manifest.dedup_stats(segment - 1) if segment > 0 else None
+                documents = int(previous_dedup["docs_in"]) if previous_dedup else None
+                try:
+                    executor.run_units(tasks, progress, todo_sizes, record, documents)
+                finally:
+                    progress.close()
+            if deduplicator is not None:
+                step_index = steps.index(deduplicator)
+                source_paths = {str(unit.path) for unit in units}
+                run_deduplicator(
+                    deduplicator, step_index, segment, out_dir, total, manifest, executor, source_paths
+                )
+        remove_tree(out_dir / "_work")
+        for directory in (out_dir / "kept", out_dir / "rejected"):
+            if not shard_paths(directory):
+                write_empty_shard(directory)
+        seconds = time.monotonic() - began
+        stats_path = write_stats(
+            out_dir, total, seconds, units, steps, recipe_name, recipe_fingerprint, executor.workers
+        )
+        manifest.finish()
+        return RunResult(stats=total, seconds=seconds, out_dir=out_dir, stats_path=stats_path)
 
 
 def run_deduplicator(

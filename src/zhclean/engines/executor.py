@@ -111,13 +111,9 @@ class LocalExecutor:
         on_done: OnDone,
         documents: int | None = None,
     ) -> None:
-        def add(task: UnitTask, stats: PipelineStats) -> None:
-            on_done(task, stats)
-            progress.update(task.unit.index, 0, 0, 0, sizes.get(task.unit.index, 0))
-
         if len(tasks) <= 1 or self.is_small(tasks, sizes, documents):
             for task in tasks:
-                add(task, run_unit(task, functools.partial(progress.update, task.unit.index)))
+                on_done(task, run_unit(task, functools.partial(progress.update, task.unit.index)))
             return
         if self._unit_pool is None:
             self._manager = SyncManager()
@@ -133,7 +129,7 @@ class LocalExecutor:
                 done, pending = wait(pending, timeout=PROGRESS_INTERVAL_SECONDS, return_when=FIRST_COMPLETED)
                 drain(self._messages, progress)
                 for future in done:
-                    add(futures[future], future.result())
+                    on_done(futures[future], future.result())
             drain(self._messages, progress)
         except BaseException:
             for future in pending:

@@ -190,7 +190,6 @@ def run_units_on_ray(
             task = by_unit[int(row["unit"])]
             with lock:
                 on_done(task, value)
-                progress.update(task.unit.index, 0, 0, 0, sizes.get(task.unit.index, 0))
     finally:
         finished.set()
         drainer.join()

@@ -536,50 +536,26 @@ def record_to_document(
     if isinstance(title, str) and title:
         meta["title"] = title
     fields = carried_fields(record, options)
+
+    def rejected(code: str, detail: dict[str, Any]) -> Rejected:
+        return io_rejected(path, offset, code, detail, record_id, original)
+
     if options.raw_base64_field and options.raw_base64_field in record:
         try:
             raw = base64.b64decode(record[options.raw_base64_field], validate=False)
         except (ValueError, TypeError) as error:
-            return io_rejected(
-                path,
-                offset,
-                "bad_field",
-                {"field": options.raw_base64_field, "error": str(error)},
-                record_id,
-                original,
-            )
+            return rejected("bad_field", {"field": options.raw_base64_field, "error": str(error)})
         return Document(id=record_id, url=url, source=source, raw=raw, meta=meta, fields=fields)
     if options.html_field and options.html_field in record:
         html = record[options.html_field]
         if not isinstance(html, str):
-            return io_rejected(
-                path,
-                offset,
-                "bad_field",
-                {"field": options.html_field, "type": type(html).__name__},
-                record_id,
-                original,
-            )
+            return rejected("bad_field", {"field": options.html_field, "type": type(html).__name__})
         return Document(id=record_id, url=url, source=source, html=html, meta=meta, fields=fields)
     if options.text_field not in record:
-        return io_rejected(
-            path,
-            offset,
-            "missing_field",
-            {"field": options.text_field, "fields": sorted(record)[:20]},
-            record_id,
-            original,
-        )
+        return rejected("missing_field", {"field": options.text_field, "fields": sorted(record)[:20]})
     text = record[options.text_field]
     if not isinstance(text, str):
-        return io_rejected(
-            path,
-            offset,
-            "bad_field",
-            {"field": options.text_field, "type": type(text).__name__},
-            record_id,
-            original,
-        )
+        return rejected("bad_field", {"field": options.text_field, "type": type(text).__name__})
     return Document(id=record_id, url=url, text=text, source=source, meta=meta, fields=fields)
 
 
