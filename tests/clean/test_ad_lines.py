@@ -205,19 +205,3 @@ LEAD = BODY + "每到周末，排队买包子的人能从店门口一直排到�
 def test_promotional_fragments_are_prompts_not_reports(sentence: str, kept: bool) -> None:
     cleaned = AdLineCleaner().clean(LEAD + sentence)
     assert cleaned.text == (LEAD + sentence if kept else LEAD)
-
-
-@pytest.mark.parametrize(
-    ("line", "kept"),
-    [
-        ("市民可扫描二维码查询公交到站时间。", True),  # a reported sentence on a line of its own
-        ("扫描二维码关注我们的公众号，获取更多精彩内容！", False),  # a follow prompt
-        ("长按识别二维码，关注我们。", False),  # too short to be a reported sentence
-        ("扫码关注", False),
-    ],
-)
-def test_a_short_line_that_mentions_a_qr_code_is_cut_only_when_it_is_not_a_sentence(
-    line: str, kept: bool
-) -> None:
-    cleaned = AdLineCleaner().clean(f"{BODY}\n{line}\n{BODY}")
-    assert (line in cleaned.text) == kept
