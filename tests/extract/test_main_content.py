@@ -396,6 +396,15 @@ def test_a_platform_disclaimer_line_is_removed() -> None:
     assert any(removal.rule == "text.disclaimer" for removal in result.removed)
 
 
+def test_a_follow_prompt_under_the_article_is_removed_but_a_report_of_a_qr_code_stays() -> None:
+    prompt = "<p>每天推送最新的本地新闻，更多福利请扫描二维码关注（示例新闻网）</p>"
+    report = "<p>市民可扫描站牌上的二维码查询公交到站时间，这项服务下月起覆盖全市。</p>"
+    result = extracted(article_page(extra_inside=report + prompt))
+    assert "扫描二维码关注" not in result.text
+    assert "查询公交到站时间" in result.text
+    assert any(removal.rule == "text.follow" for removal in result.removed)
+
+
 def test_a_list_of_space_separated_keywords_is_removed_with_its_rule() -> None:
     words = " ".join(["二手车", "新能源", "电动车", "充电桩", "汽车报价", "汽车保险", "驾校", "违章查询"] * 9)
     result = extracted(article_page(extra_inside=f"<p>{words}</p>"))
