@@ -622,6 +622,13 @@ def headline_block(page: PageBlocks, headline: str) -> int:
     return NO_MATCH
 
 
+def follows_headline(page: PageBlocks, headline: str, start: int, weights: list[float]) -> bool:
+    """Whether the range starting at `start` is the first prose after the page's headline:
+    a short news item under its own headline is an article, however little prose it has."""
+    anchor = headline_block(page, headline)
+    return anchor != NO_MATCH and anchor < start and all(weight <= 0 for weight in weights[anchor + 1 : start])
+
+
 def select_main_content(
     page: PageBlocks, rules: DomTokenRules, forum_replies: bool = False, headline: str = ""
 ) -> tuple[str, list[Removal], dict[str, Any]]:
@@ -635,7 +642,7 @@ def select_main_content(
     start, end, score, run = best_container(page, kept_weights)
 
     page_kind = "article"
-    if score < LIST_PAGE_MAX_PROSE_CHARS:
+    if score < LIST_PAGE_MAX_PROSE_CHARS and not follows_headline(page, headline, start, kept_weights):
         # Little prose anywhere: a list of links (an index page, a board), or text in
         # short lines (lyrics, poems, a schedule) that the prose weights undervalue.
         is_link = [not gone and link for gone, link in zip(removed, link_blocks, strict=True)]
