@@ -149,6 +149,20 @@ def test_values_repeated_down_a_table_column_stay() -> None:
     assert cleaned.text == text and not cleaned.removals
 
 
+def test_numbered_entries_and_fields_repeated_by_every_record_keep_their_first_copy() -> None:
+    # Every programme of an admissions notice lists the same exam subjects, every album of
+    # a discography the same fields: data, not a widget's labels repeated as a block.
+    records = [
+        ["美术学", "1、外国语", "2、中外美术史", "语言：国语"],
+        ["设计学", "1、外国语", "2、中外美术史", "语言：国语"],
+        ["戏剧学", "1、外国语", "2、中外美术史", "语言：国语"],
+    ]
+    text = "\n".join([BODY, *[line for record in records for line in record]])
+    cleaned = AdLineCleaner().clean(text)
+    assert cleaned.text.split("\n")[:5] == [BODY, "美术学", "1、外国语", "2、中外美术史", "语言：国语"]
+    assert {removal.rule for removal in cleaned.removals} == {"ad.repeated.line"}
+
+
 def test_a_menu_repeated_as_a_block_still_goes() -> None:
     menu = ["国内", "国际", "图片", "视频"]
     text = "\n".join([*menu, BODY, BODY + "再写一句。", *menu])
