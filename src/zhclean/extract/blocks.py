@@ -109,7 +109,9 @@ def is_cjk(char: str) -> bool:
 
 CJK_RANGES = "\u2e80-\u9fff\uac00-\ud7af\uf900-\uffef"  # the ranges of `is_cjk`
 # A space between two CJK characters: in `" ".join(words)` every space is a word break.
-SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK_RANGES}]) (?=[{CJK_RANGES}])")
+# The space comes first (the character before it is checked looking back): `re` then
+# skips from space to space instead of trying the lookbehind at every character.
+SPACE_BETWEEN_CJK = re.compile(f" (?<=[{CJK_RANGES}] )(?=[{CJK_RANGES}])")
 
 
 # A block split by more spaces than this is spaced on purpose (a keyword list, mixed
