@@ -6,9 +6,11 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from zhclean.document import Document, Reject
 from zhclean.extract import MainContentExtractor
+from zhclean.extract.blocks import TEXT_TAG_ID
 from zhclean.extract.dom_tokens import DEFAULT_RULES_FILE, DomTokenRules, class_words
 from zhclean.rules import load_rules_file
 
@@ -83,6 +85,12 @@ BOILERPLATE_CASES = [
     ("<p>责任编辑：王小明</p>", "main_content.byline", "text.byline", "王小明"),
     ("<p>【打印】【关闭】 上一篇 下一篇</p>", "main_content.nav", "text.page_tools", "上一篇"),
 ]
+
+
+def test_the_walk_knows_lexbor_s_tag_id_of_text_nodes() -> None:
+    paragraph = LexborHTMLParser("<p>文字</p>").css_first("p")
+    assert paragraph is not None and paragraph.first_child is not None
+    assert paragraph.first_child.tag_id == TEXT_TAG_ID
 
 
 @pytest.mark.parametrize(("block", "code", "rule", "fragment"), BOILERPLATE_CASES)

@@ -23,6 +23,7 @@ import re
 from typing import ClassVar
 
 from zhclean.steps import Cleaned, Cleaner
+from zhclean.text.chars import unify_line_breaks
 
 # Full-width forms U+FF01–U+FF5E map to ASCII by subtracting 0xFEE0. Converted: letters,
 # digits and symbols that have no Chinese-punctuation role. Kept: ！（），．：；？［］｛｝～｀
@@ -51,7 +52,6 @@ TRANSLATION = {**FULL_WIDTH_TO_HALF, **{code: None for code in INVISIBLE_CODES}}
 NEEDS_TRANSLATION = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(TRANSLATION)) + "]")
 
 HORIZONTAL_SPACE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 # Starts only where a run of spaces starts (the lookbehind): ` *\n *` alone rescanned the
 # rest of a long space run from each of its spaces (19 s on 100 kB of spaces). Same
 # matches: the leftmost match always began at the run's start.
@@ -89,8 +89,7 @@ def collapse_whitespace(text: str, max_blank_lines: int) -> str:
     # speed scan; most texts have no CR, no space beside a line break, no blank-line run),
     # which halves this function's time on news text. The result is the same: a
     # substitution with nothing to change returns its input.
-    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
-        text = LINE_BREAKS.sub("\n", text)
+    text = unify_line_breaks(text)
     text = HORIZONTAL_SPACE.sub(" ", text)
     if " \n" in text or "\n " in text:
         text = SPACE_AROUND_NEWLINE.sub("\n", text)
