@@ -65,6 +65,10 @@ class Executor(Protocol):
         """`[function(p) for p in partitions]`, in that order, run wherever the executor runs."""
         ...
 
+    def runs_here(self, input_bytes: int) -> bool:
+        """Whether a whole run over inputs of `input_bytes` would run in this process."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -143,6 +147,9 @@ class LocalExecutor:
         if tasks[0].segment == 0:
             return sum(sizes.get(task.unit.index, 0) for task in tasks) < SMALL_SEGMENT_BYTES
         return documents is not None and documents < SMALL_SEGMENT_DOCS
+
+    def runs_here(self, input_bytes: int) -> bool:
+        return self.workers <= 1 or input_bytes < SMALL_SEGMENT_BYTES
 
     def map_partitions(self, function: Callable[[int], Result], partitions: Sequence[int]) -> list[Result]:
         if len(partitions) <= 1 or self.workers == 1:
