@@ -389,6 +389,11 @@ class Deduplicator(Step):
     def signature(self, doc: Document) -> Any:
         raise NotImplementedError
 
+    def signatures(self, docs: list[Document]) -> list[Any]:
+        """`signature` of each document; a deduplicator that computes a batch faster than
+        its documents one by one overrides this."""
+        return [self.signature(doc) for doc in docs]
+
     def find_duplicates(
         self,
         entries: Iterable[DedupEntry],

@@ -172,6 +172,7 @@ def run_unit(task: UnitTask, report: Report, held: HeldWork | None = None) -> Pi
         for batch in batched(unit_inputs(task, pipeline, progress, held), task.batch_size):
             if task.segment == 0:
                 pipeline.count_read(batch)
+            survivors = []
             for outcome in pipeline.process_batch(batch, start, end):
                 counts[0] += 1
                 if last_segment and isinstance(outcome, Document):
@@ -188,7 +189,11 @@ def run_unit(task: UnitTask, report: Report, held: HeldWork | None = None) -> Pi
                     pipeline.stats.kept_removals.update(removal.code for removal in outcome.removed)
                     counts[1] += 1
                 else:
-                    survivor_writer.write_survivor(outcome, deduplicator.signature(outcome))  # type: ignore[union-attr]
+                    survivors.append(outcome)
+            if survivors:
+                signatures = deduplicator.signatures(survivors)  # type: ignore[union-attr]
+                for document, signature in zip(survivors, signatures, strict=True):
+                    survivor_writer.write_survivor(document, signature)  # type: ignore[union-attr]
             now = time.monotonic()
             if now - last_report >= PROGRESS_INTERVAL_SECONDS:
                 report(counts[0], counts[1], counts[2], progress.position // task.unit.parts)
