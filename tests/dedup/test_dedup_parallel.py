@@ -17,7 +17,7 @@ from tests.dedup.corpus import ARTICLE_RIVER, random_documents, repost
 
 from zhclean.dedup import ExactDeduplicator, MinHashDeduplicator
 from zhclean.dedup.components import PartitionedComponents
-from zhclean.dedup.graph import SHIFT_32, connected_components
+from zhclean.dedup.graph import SHIFT_32, connected_components, unique
 from zhclean.dedup.parallel import SerialExecutor
 from zhclean.document import Document
 from zhclean.engines.executor import LocalExecutor
@@ -83,6 +83,13 @@ def test_partitioned_components_equal_in_memory(graph: str, partitions: int, tmp
     nodes, labels = PartitionedComponents(tmp_path / "work", tmp_path / "edges", partitions).run()
     assert nodes.tolist() == expected_nodes.tolist()
     assert labels.tolist() == expected_labels.tolist()
+
+
+@pytest.mark.parametrize("graph", list(GRAPHS))
+def test_unique_is_numpys(graph: str) -> None:
+    edges = packed(GRAPHS[graph] + GRAPHS[graph][:3])
+    assert unique(edges).tolist() == np.unique(edges).tolist()
+    assert unique(edges).dtype == np.unique(edges).dtype
 
 
 def test_partitioned_components_restart_after_a_crash(tmp_path: Path) -> None:

@@ -49,6 +49,7 @@ from zhclean.dedup.graph import (
     decide,
     id_digests,
     star_edges,
+    unique,
     verified,
 )
 from zhclean.dedup.parallel import PartitionExecutor, SerialExecutor
@@ -261,7 +262,7 @@ class StagedClustering:
                 for index in range(self.partitions)
             ]
             # The same pair can come from bands in different partitions.
-            edges = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
+            edges = unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
             del parts
             nodes, labels = connected_components(edges)
         _write_table_atomically(
