@@ -147,6 +147,10 @@ def run_clean(
             held = HeldWork()
             # Nothing is kept to resume from: the manifest records the run when it is done.
             manifest.defer_saves()
+            # (Imported here, where a deduplicator has imported its package already.)
+            from zhclean.dedup.normalize import remembered_normalization
+
+            owned.enter_context(remembered_normalization())
         for segment, (_, _, deduplicator) in enumerate(bounds):
             tasks = []
             for unit in units:
