@@ -23,7 +23,7 @@ import math
 import os
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -359,6 +359,26 @@ class DedupEntry:
     signature: Any
     length: int  # characters of text
     quality: float | None = None  # meta["quality"] when a scorer ran before
+
+
+@typing.runtime_checkable
+class DedupEntryParts(typing.Protocol):
+    """A deduplicator's entries in parts that can each be read on its own, in any process
+    (the object pickles small): a staged deduplicator ingests the parts in parallel on
+    its executor. Iterating it gives every entry, part after part, so a deduplicator
+    that only iterates takes it as it takes any iterable of entries."""
+
+    def __iter__(self) -> Iterator[DedupEntry]: ...
+
+    def __len__(self) -> int:
+        """How many parts."""
+        ...
+
+    def part_size(self, index: int) -> int:
+        """How many entries part `index` holds, known without reading them."""
+        ...
+
+    def read_part(self, index: int) -> Iterator[DedupEntry]: ...
 
 
 def dedup_key(document_id: str, source: object) -> str:

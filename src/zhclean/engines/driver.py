@@ -17,7 +17,6 @@ import contextlib
 import dataclasses
 import functools
 import json
-import pickle
 import re
 import tempfile
 import time
@@ -39,13 +38,13 @@ from zhclean.engines.unit import (
     Duplicates,
     HeldWork,
     UnitTask,
+    WorkShardEntries,
     duplicates_path,
     remove_unit_outputs,
     run_unit,
-    work_dir,
 )
 from zhclean.io.readers import ReaderOptions, input_size
-from zhclean.io.shards import read_rows, shard_paths, write_empty_shard
+from zhclean.io.shards import shard_paths, write_empty_shard
 from zhclean.io.storage import (
     ObjectPath,
     StoragePath,
@@ -56,7 +55,7 @@ from zhclean.io.storage import (
     write_text_atomic,
 )
 from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats
-from zhclean.steps import DedupEntry, Deduplicator, Step, dedup_key
+from zhclean.steps import DedupEntry, Deduplicator, Step
 
 # A run whose inputs hold at most this many bytes, and which this process would run all of
 # anyway (`Executor.runs_here`), holds the documents between its segments in memory
@@ -235,20 +234,24 @@ def run_deduplicator(
     done = manifest.dedup_stats(segment)
     if done is None:
         began = time.perf_counter()
-        counted = CountingIterator(held.entries(segment) if held else dedup_entries(out_dir, segment))
+        entries: WorkShardEntries | CountingIterator
+        if held is not None:
+            entries = CountingIterator(held.entries(segment))
+        else:
+            entries = WorkShardEntries.of_segment(out_dir, segment)
         if isinstance(out_dir, ObjectPath):
             with tempfile.TemporaryDirectory(prefix="zhclean-dedup-") as scratch:
-                duplicates = deduplicator.find_duplicates(counted, Path(scratch), executor=executor)
+                duplicates = deduplicator.find_duplicates(entries, Path(scratch), executor=executor)
         else:
             local_scratch = out_dir / "_work" / f"dedup-{segment}"
             local_scratch.mkdir(parents=True, exist_ok=True)
-            duplicates = deduplicator.find_duplicates(counted, local_scratch, executor=executor)
+            duplicates = deduplicator.find_duplicates(entries, local_scratch, executor=executor)
         duplicates = kept_copy_named(duplicates, source_paths or set())
         if held is not None:
             held.duplicates[segment] = duplicates_as_read_back(duplicates)
         else:
             write_duplicates(duplicates_path(out_dir, segment), duplicates)
-        done = {"docs_in": counted.count, "seconds": time.perf_counter() - began}
+        done = {"docs_in": entries.count(), "seconds": time.perf_counter() - began}
         manifest.mark_dedup(segment, done)
     total.steps[step_index].docs_in += int(done["docs_in"])
     total.steps[step_index].seconds += float(done["seconds"])
@@ -259,12 +262,15 @@ class CountingIterator:
 
     def __init__(self, items: Iterator[DedupEntry]) -> None:
         self.items = items
-        self.count = 0
+        self.counted = 0
 
     def __iter__(self) -> Iterator[DedupEntry]:
         for item in self.items:
-            self.count += 1
+            self.counted += 1
             yield item
+
+    def count(self) -> int:
+        return self.counted
 
 
 def write_duplicates(path: StoragePath, duplicates: dict[str, Reject]) -> None:
@@ -316,17 +322,6 @@ def split_dedup_key(key: str, source_paths: set[str]) -> tuple[str, str | None]:
             return key[:position], source
         position = key.find(" @ ", position + 1)
     return key, None
-
-
-def dedup_entries(out_dir: StoragePath, segment: int) -> Iterator[DedupEntry]:
-    columns = ["id", "source", "signature", "length", "quality"]
-    for row in read_rows(shard_paths(work_dir(out_dir, segment)), columns):
-        yield DedupEntry(
-            id=dedup_key(row["id"], row["source"]),
-            signature=pickle.loads(row["signature"]),
-            length=row["length"],
-            quality=row["quality"],
-        )
 
 
 def write_stats(

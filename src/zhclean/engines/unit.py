@@ -73,6 +73,41 @@ class WorkShardWriter(ShardWriter):
         self.write(work_row(document, pickle.dumps(signature, protocol=5)))
 
 
+@dataclass(frozen=True)
+class WorkShardEntries:
+    """A segment's work shards as its deduplicator's entries, one part a shard
+    (`DedupEntryParts`): a staged deduplicator reads the shards in parallel."""
+
+    paths: tuple[StoragePath, ...]
+
+    @classmethod
+    def of_segment(cls, out_dir: StoragePath, segment: int) -> WorkShardEntries:
+        return cls(tuple(shard_paths(work_dir(out_dir, segment))))
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __iter__(self) -> Iterator[DedupEntry]:
+        for index in range(len(self.paths)):
+            yield from self.read_part(index)
+
+    def count(self) -> int:
+        return sum(self.part_size(index) for index in range(len(self.paths)))
+
+    def part_size(self, index: int) -> int:
+        return int(parquet_file(self.paths[index]).metadata.num_rows)
+
+    def read_part(self, index: int) -> Iterator[DedupEntry]:
+        columns = ["id", "source", "signature", "length", "quality"]
+        for row in read_rows([self.paths[index]], columns):
+            yield DedupEntry(
+                id=dedup_key(row["id"], row["source"]),
+                signature=pickle.loads(row["signature"]),
+                length=row["length"],
+                quality=row["quality"],
+            )
+
+
 class HeldWork:
     """What a run passes between its segments, held in this process instead of written to
     work shards and read back: for a run small enough that this process runs all of it
