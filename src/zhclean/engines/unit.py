@@ -20,6 +20,7 @@ from zhclean.engines.progress import PROGRESS_INTERVAL_SECONDS
 from zhclean.io.readers import ByteProgress, ReaderOptions, read_records
 from zhclean.io.shards import (
     OUTPUT_SCHEMA,
+    WORK_COMPRESSION,
     WORK_SCHEMA,
     ShardWriter,
     document_from_work_row,
@@ -67,7 +68,7 @@ class WorkShardWriter(ShardWriter):
     """The survivors of a segment, with their signatures, to the segment's work shards."""
 
     def __init__(self, out_dir: StoragePath, segment: int, prefix: str) -> None:
-        super().__init__(work_dir(out_dir, segment), prefix, WORK_SCHEMA)
+        super().__init__(work_dir(out_dir, segment), prefix, WORK_SCHEMA, compression=WORK_COMPRESSION)
 
     def write_survivor(self, document: Document, signature: Any) -> None:
         self.write(work_row(document, pickle.dumps(signature, protocol=5)))
