@@ -92,6 +92,40 @@ def test_an_interrupted_held_run_resumes_to_the_same_output(
     assert output(tmp_path / "out") == output(tmp_path / "reference")
 
 
+class PlainExecutor:
+    """An executor with only the methods every executor has: it does not say whether it
+    runs a whole run in this process (`runs_here`)."""
+
+    workers = 1
+
+    def run_units(self, tasks: Any, progress: Any, sizes: Any, on_done: Any, documents: Any = None) -> None:
+        for task in tasks:
+            on_done(task, unit.run_unit(task, lambda *report: None))
+
+    def map_partitions(self, function: Any, partitions: Any) -> list[Any]:
+        return [function(partition) for partition in partitions]
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_run_on_an_executor_that_does_not_say_where_it_runs_spills(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = write_corpus(tmp_path)
+    run(inputs, tmp_path / "held")
+    opened: list[str] = []
+
+    class CountedWriter(unit.WorkShardWriter):
+        def __init__(self, out_dir: Any, segment: int, prefix: str) -> None:
+            opened.append(prefix)
+            super().__init__(out_dir, segment, prefix)
+
+    monkeypatch.setattr(unit, "WorkShardWriter", CountedWriter)
+    run(inputs, tmp_path / "plain", engine=PlainExecutor())
+    assert opened and output(tmp_path / "plain") == output(tmp_path / "held")
+
+
 def test_a_held_document_is_what_a_work_shard_gives_back() -> None:
     plain = Document(
         id="甲",

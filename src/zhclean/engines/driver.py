@@ -58,7 +58,7 @@ from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineS
 from zhclean.steps import DedupEntry, Deduplicator, Step
 
 # A run whose inputs hold at most this many bytes, and which this process would run all of
-# anyway (`Executor.runs_here`), holds the documents between its segments in memory
+# anyway (`runs_here`), holds the documents between its segments in memory
 # instead of writing work shards (`HeldWork`): a few thousand news texts take seconds to
 # write and read back, more than their dedup. A limit on the input keeps what is held to
 # a few hundred MB.
@@ -141,7 +141,7 @@ def run_clean(
             and not manifest.data["completed"]
             and not manifest.data["dedup"]
             and sum(sizes.values()) <= HELD_RUN_MAX_BYTES
-            and executor.runs_here(sum(sizes.values()))
+            and runs_here(executor, sum(sizes.values()))
         ):
             held = HeldWork()
             # Nothing is kept to resume from: the manifest records the run when it is done.
@@ -211,6 +211,13 @@ def run_clean(
         )
         manifest.finish()
         return RunResult(stats=total, seconds=seconds, out_dir=out_dir, stats_path=stats_path)
+
+
+def runs_here(executor: Executor, input_bytes: int) -> bool:
+    """Whether `executor` would run a whole run over inputs of `input_bytes` in this
+    process (an executor that does not say, Ray's, never does)."""
+    answer = getattr(executor, "runs_here", None)
+    return bool(answer is not None and answer(input_bytes))
 
 
 def run_deduplicator(

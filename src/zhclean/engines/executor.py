@@ -15,6 +15,11 @@ executor only decides where. Two calls make an executor:
 `LocalExecutor` runs both on a process pool of this machine, `RayExecutor`
 (`zhclean.engines.ray`) on Ray. A new backend (Slurm, Spark) is one more class with these
 two methods, plus `close`.
+
+An executor may also answer `runs_here(input_bytes)`: whether it would run a whole run
+over inputs of that size in the driver's process. When it says so, the driver holds the
+documents between segments in memory instead of in work shards; without the method, or
+when it says no, they go through work shards.
 """
 
 from __future__ import annotations
@@ -64,10 +69,6 @@ class Executor(Protocol):
 
     def map_partitions(self, function: Callable[[int], Result], partitions: Sequence[int]) -> list[Result]:
         """`[function(p) for p in partitions]`, in that order, run wherever the executor runs."""
-        ...
-
-    def runs_here(self, input_bytes: int) -> bool:
-        """Whether a whole run over inputs of `input_bytes` would run in this process."""
         ...
 
     def close(self) -> None: ...

@@ -241,10 +241,6 @@ class RayExecutor:
         shared = ray.put(function)
         return list(ray.get([remote.remote(shared, partition) for partition in partitions]))
 
-    def runs_here(self, input_bytes: int) -> bool:
-        """Never: a run on Ray runs on Ray, whatever its size."""
-        return False
-
     def close(self) -> None:
         """The Ray connection stays for the process (a caller's own `ray.init` included)."""
 
