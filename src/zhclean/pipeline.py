@@ -294,7 +294,11 @@ class Pipeline:
         held = list(outcomes)
         stats = self.stats.steps[step_index]
         began = time.perf_counter()
-        entries = [dedup_entry(item, deduplicator) for item in held if isinstance(item, Document)]
+        entries = [
+            entry
+            for documents in batched((item for item in held if isinstance(item, Document)), self.batch_size)
+            for entry in dedup_entries(documents, deduplicator)
+        ]
         duplicates = deduplicator.find_duplicates(entries)
         by_key = {dedup_key(item.id, item.source): item for item in held if isinstance(item, Document)}
         duplicates = {key: with_kept_copy_named(verdict, by_key) for key, verdict in duplicates.items()}
@@ -450,10 +454,23 @@ def apply_isolated(
 
 
 def dedup_entry(document: Document, deduplicator: Deduplicator) -> DedupEntry:
+    return entry_with_signature(document, deduplicator.signature(document))
+
+
+def dedup_entries(documents: list[Document], deduplicator: Deduplicator) -> list[DedupEntry]:
+    """`dedup_entry` of each document, the signatures computed as one batch."""
+    signatures = deduplicator.signatures(documents)
+    return [
+        entry_with_signature(document, signature)
+        for document, signature in zip(documents, signatures, strict=True)
+    ]
+
+
+def entry_with_signature(document: Document, signature: Any) -> DedupEntry:
     quality = document.meta.get("quality")
     return DedupEntry(
         id=dedup_key(document.id, document.source),
-        signature=deduplicator.signature(document),
+        signature=signature,
         length=len(document.text),
         quality=float(quality) if isinstance(quality, (int, float)) else None,
     )

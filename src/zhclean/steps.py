@@ -23,7 +23,7 @@ import math
 import os
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -361,6 +361,26 @@ class DedupEntry:
     quality: float | None = None  # meta["quality"] when a scorer ran before
 
 
+@typing.runtime_checkable
+class DedupEntryParts(typing.Protocol):
+    """A deduplicator's entries in parts that can each be read on its own, in any process
+    (the object pickles small): a staged deduplicator ingests the parts in parallel on
+    its executor. Iterating it gives every entry, part after part, so a deduplicator
+    that only iterates takes it as it takes any iterable of entries."""
+
+    def __iter__(self) -> Iterator[DedupEntry]: ...
+
+    def __len__(self) -> int:
+        """How many parts."""
+        ...
+
+    def part_size(self, index: int) -> int:
+        """How many entries part `index` holds, known without reading them."""
+        ...
+
+    def read_part(self, index: int) -> Iterator[DedupEntry]: ...
+
+
 def dedup_key(document_id: str, source: object) -> str:
     """The name deduplicators give a record: its id, plus where it was read when that is
     known. Ids repeat in real dumps (a WARC concatenated with itself, a JSONL with a
@@ -388,6 +408,11 @@ class Deduplicator(Step):
 
     def signature(self, doc: Document) -> Any:
         raise NotImplementedError
+
+    def signatures(self, docs: list[Document]) -> list[Any]:
+        """`signature` of each document; a deduplicator that computes a batch faster than
+        its documents one by one overrides this."""
+        return [self.signature(doc) for doc in docs]
 
     def find_duplicates(
         self,

@@ -4,6 +4,10 @@ wrapper, and sentences to assemble many distinct documents from."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from zhclean.steps import DedupEntry
 
 ARTICLE_RIVER = (
     "本报讯 入夏以来，城东的清水河沿岸迎来了一批特别的志愿者。"
@@ -91,3 +95,24 @@ def random_documents(count: int, seed: int) -> list[tuple[str, str]]:
             text = "".join(rng.sample(SENTENCES, rng.randint(6, 10)))
         documents.append((f"doc-{index:04d}", text))
     return documents
+
+
+@dataclass(frozen=True)
+class EntryLists:
+    """Dedup entries in parts, as the engine's work shards hand them to a deduplicator
+    (`zhclean.steps.DedupEntryParts`)."""
+
+    parts: tuple[tuple[DedupEntry, ...], ...]
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def __iter__(self) -> Iterator[DedupEntry]:
+        for part in self.parts:
+            yield from part
+
+    def part_size(self, index: int) -> int:
+        return len(self.parts[index])
+
+    def read_part(self, index: int) -> Iterator[DedupEntry]:
+        return iter(self.parts[index])

@@ -5,11 +5,13 @@ import random
 import numpy as np
 import pytest
 
+from zhclean.dedup import normalize
 from zhclean.dedup.normalize import (
     _exact_normalized_code_points,
     _whole_text_normalized_code_points,
     normalized_code_points,
     normalized_text,
+    remembered_normalization,
 )
 
 
@@ -71,3 +73,17 @@ def test_whole_text_path_equals_character_by_character_definition() -> None:
         assert np.array_equal(
             _whole_text_normalized_code_points(text), _exact_normalized_code_points(text)
         ), repr(text)
+
+
+def test_remembered_normalization_gives_a_text_its_first_result_once() -> None:
+    texts = ["今天天气很好。", "e\u0301和ＡＢＣ", "！！！"]
+    expected = [normalized_code_points(text) for text in texts]
+    with remembered_normalization():
+        first = [normalized_code_points(text) for text in texts]
+        second = [normalized_code_points(text) for text in texts]
+        third = normalized_code_points(texts[1])
+    assert all(got is again for got, again in zip(first, second, strict=True))
+    assert third is not first[1] and not third.flags.writeable
+    for got, want in zip([*first, third], [*expected, expected[1]], strict=True):
+        assert np.array_equal(got, want)
+    assert normalize._remembered is None

@@ -13,17 +13,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tests.dedup.corpus import ARTICLE_RIVER, random_documents, repost
+from tests.dedup.corpus import ARTICLE_RIVER, EntryLists, random_documents, repost
 
 from zhclean.dedup import ExactDeduplicator, MinHashDeduplicator
 from zhclean.dedup.components import PartitionedComponents
-from zhclean.dedup.graph import SHIFT_32, connected_components
+from zhclean.dedup.graph import SHIFT_32, connected_components, unique
 from zhclean.dedup.parallel import SerialExecutor
 from zhclean.document import Document
 from zhclean.engines.executor import LocalExecutor
 from zhclean.engines.ray import RayExecutor
 from zhclean.pipeline import dedup_entry
-from zhclean.steps import DedupEntry
+from zhclean.steps import DedupEntry, DedupEntryParts
 
 
 def packed(pairs: list[tuple[int, int]]) -> np.ndarray:
@@ -83,6 +83,13 @@ def test_partitioned_components_equal_in_memory(graph: str, partitions: int, tmp
     nodes, labels = PartitionedComponents(tmp_path / "work", tmp_path / "edges", partitions).run()
     assert nodes.tolist() == expected_nodes.tolist()
     assert labels.tolist() == expected_labels.tolist()
+
+
+@pytest.mark.parametrize("graph", list(GRAPHS))
+def test_unique_is_numpys(graph: str) -> None:
+    edges = packed(GRAPHS[graph] + GRAPHS[graph][:3])
+    assert unique(edges).tolist() == np.unique(edges).tolist()
+    assert unique(edges).dtype == np.unique(edges).dtype
 
 
 def test_partitioned_components_restart_after_a_crash(tmp_path: Path) -> None:
@@ -158,6 +165,41 @@ def test_partitioned_staged_mode_equals_memory_mode(
     # The fast path (and the default executor) on the same entries.
     fast = step_class(mode="staged", partitions=6, chunk_docs=64)
     assert fast.find_duplicates(entries, tmp_path / "fast") == expected
+
+
+class RecordingExecutor(SerialExecutor):
+    def __init__(self) -> None:
+        self.tasks: list[str] = []
+
+    def map_partitions(self, function: Any, partitions: Any) -> list[Any]:
+        self.tasks.append(function.func.__name__)
+        return super().map_partitions(function, partitions)
+
+
+def ingested(workdir: Path) -> tuple[bytes, list[dict[str, Any]]]:
+    documents = [pq.read_table(path) for path in sorted((workdir / "ingest").glob("docs-*.parquet"))]
+    return (workdir / "ingest" / "signatures.u16").read_bytes(), pa.concat_tables(documents).to_pylist()
+
+
+@pytest.mark.parametrize("executor_name", ["serial", "process pool"])
+def test_entries_in_parts_are_ingested_a_part_a_task(
+    executor_name: str, process_pool: LocalExecutor, tmp_path: Path
+) -> None:
+    executor = {"serial": RecordingExecutor(), "process pool": process_pool}[executor_name]
+    step = MinHashDeduplicator(mode="staged", partitions=4, chunk_docs=64)
+    entries = corpus_entries(step, 300, seed=16)
+    parts = EntryLists((tuple(entries[:100]), tuple(entries[100:101]), (), tuple(entries[101:])))
+    assert isinstance(parts, DedupEntryParts)
+    expected = step.find_duplicates(entries, tmp_path / "one-pass")
+    assert len(expected) > 10
+    assert step.find_duplicates(parts, tmp_path / "parts", executor=executor) == expected
+    # The same signatures and documents, numbered as one pass over the parts numbers them.
+    assert ingested(tmp_path / "parts") == ingested(tmp_path / "one-pass")
+    assert len(list((tmp_path / "parts" / "ingest" / "bands").iterdir())) == 4 * len(parts)
+    if isinstance(executor, RecordingExecutor):
+        assert executor.tasks[0] == "ingest_part_task"
+    # A deduplicator that only iterates takes the parts as a list of entries.
+    assert MinHashDeduplicator().find_duplicates(parts) == MinHashDeduplicator().find_duplicates(entries)
 
 
 def test_a_staged_run_resumes_with_another_executor(tmp_path: Path) -> None:

@@ -143,6 +143,20 @@ def test_short_and_empty_texts_get_signatures(text: str) -> None:
     assert step.signature(Document(id="b", text=text)) == signature
 
 
+@pytest.mark.parametrize(
+    "params", [{}, {"ngram_chars": 1}, {"ngram_chars": 9, "seed": 4}, {"signature_words": 128, "bands": 8}]
+)
+def test_a_batch_of_signatures_is_the_signatures_one_by_one(params: dict) -> None:
+    # Long, short (below n), empty, punctuation-only and combining-mark texts, mixed, so
+    # the batch's texts of n or more characters are hashed together around the others.
+    texts = [text for _, text in random_documents(30, seed=9)]
+    texts[3:3] = ["", "啊", "好的", "！？。", "今天天气", "e\u0301很好", "😀\ufe0f开心的一天", ARTICLE_RIVER[:5]]
+    step = MinHashDeduplicator(**params)
+    documents = [Document(id=str(index), text=text) for index, text in enumerate(texts)]
+    assert step.signatures(documents) == [step.signature(document) for document in documents]
+    assert step.signatures(documents[3:4]) == [step.signature(documents[3])]
+
+
 def test_estimated_jaccard_tracks_true_jaccard() -> None:
     step = MinHashDeduplicator()
     base = "".join(SENTENCES[:12])

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from zhclean.dedup.graph import SHIFT_32, UINT32_MASK
+from zhclean.dedup.graph import SHIFT_32, UINT32_MASK, unique
 from zhclean.dedup.parallel import PartitionExecutor, SerialExecutor
 from zhclean.dedup.signatures import fmix64
 
@@ -158,7 +158,7 @@ def _read_partition(source: Path, index: int, partitions: int) -> np.ndarray:
             )
     if not pieces:
         return np.empty(0, dtype=np.uint64)
-    return np.unique(np.concatenate(pieces))
+    return unique(np.concatenate(pieces))
 
 
 def _groups(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -45,7 +45,7 @@ import numpy as np
 
 from zhclean.dedup.clusters import ClusteringDeduplicator
 from zhclean.dedup.graph import ClusterSpec, Duplicate
-from zhclean.dedup.signatures import MinHashScheme, minhash_signature, signature_array
+from zhclean.dedup.signatures import MinHashScheme, minhash_signature, minhash_signatures, signature_array
 from zhclean.dedup.staged import DEFAULT_MAX_EDGES_IN_MEMORY
 from zhclean.document import Document
 
@@ -108,6 +108,9 @@ class MinHashDeduplicator(ClusteringDeduplicator):
 
     def signature(self, doc: Document) -> bytes:
         return minhash_signature(doc.text, self.scheme())
+
+    def signatures(self, docs: list[Document]) -> list[bytes]:
+        return minhash_signatures([doc.text for doc in docs], self.scheme())
 
     def spec(self) -> ClusterSpec:
         return ClusterSpec(

@@ -27,8 +27,10 @@ tests check both paths agree.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import unicodedata
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -173,9 +175,39 @@ def _whole_text_normalized_code_points(text: str) -> np.ndarray:
     return code_points[found == FLAG_KEPT]
 
 
+# Texts normalized inside `remembered_normalization`, with their code points.
+_remembered: dict[str, np.ndarray] | None = None
+
+
+@contextlib.contextmanager
+def remembered_normalization() -> Iterator[None]:
+    """Within the block, each text is normalized once: a second `normalized_code_points`
+    of it takes the first one's result (read-only), once. For a run that holds all its
+    documents in memory anyway, where the exact and then the MinHash deduplicator
+    normalize the same texts (≈ 15 µs a news text, a third of a MinHash signature);
+    outside such a block nothing is kept, so memory stays bounded on any corpus."""
+    global _remembered
+    _remembered = {}
+    try:
+        yield
+    finally:
+        _remembered = None
+
+
 def normalized_code_points(text: str) -> np.ndarray:
     """The code points (uint32) of `text` after NFKC, lower case, and dropping whitespace,
     punctuation, symbols and control/format characters."""
+    if _remembered is None:
+        return _normalized_code_points(text)
+    found = _remembered.pop(text, None)
+    if found is None:
+        found = _normalized_code_points(text)
+        found.flags.writeable = False
+        _remembered[text] = found
+    return found
+
+
+def _normalized_code_points(text: str) -> np.ndarray:
     # surrogatepass: a lone surrogate (possible in a Python str from a bad decode) is
     # category Cs and dropped like any other control code point.
     code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

@@ -40,6 +40,7 @@ choose the bin are well mixed).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -103,7 +104,10 @@ class MinHashScheme:
         values = code_points.astype(np.uint64)
         if len(values) == 0:
             return fmix64(np.array([self.offset], dtype=np.uint64))
-        width = min(self.ngram_chars, len(values))
+        return self.ngram_hashes(values, min(self.ngram_chars, len(values)))
+
+    def ngram_hashes(self, values: np.ndarray, width: int) -> np.ndarray:
+        """The hash of every run of `width` consecutive `values` (uint64)."""
         count = len(values) - width + 1
         hashes = values[:count] + self.offset
         for position in range(1, width):
@@ -115,31 +119,86 @@ class MinHashScheme:
 
     def signature_words(self, code_points: np.ndarray) -> np.ndarray:
         hashes = self.shingle_hashes(code_points)
-        # Bin of a hash: floor(top 32 bits × bins / 2^32) (Lemire's multiply-shift range
-        # reduction: any number of bins, no division).
-        bins = (((hashes >> SHIFT_32) * self.bin_count) >> SHIFT_32).astype(np.intp)
         minima = np.full(self.bins, EMPTY_BIN, dtype=np.uint64)
-        np.minimum.at(minima, bins, hashes)
-        empty = np.flatnonzero(minima == EMPTY_BIN)
-        if len(empty):
-            # shingles × empty bins (at most ≈ 24 k products: many empty bins only when
-            # there are few shingles); reducing over axis 0 keeps numpy vectorised.
-            permuted = hashes[:, None] * self.fallback_multipliers[None, empty]
-            permuted += self.fallback_offsets[None, empty]
-            minima[empty] = permuted.min(axis=0)
+        np.minimum.at(minima, self.bin_of(hashes), hashes)
+        self.fill_empty_bins(minima, hashes)
         # The low 16 bits of each bin's smallest hash are its word.
         return (minima & LOW_16_BITS).astype(np.uint16)
 
+    def bin_of(self, hashes: np.ndarray) -> np.ndarray:
+        """Bin of a hash: floor(top 32 bits × bins / 2^32) (Lemire's multiply-shift range
+        reduction: any number of bins, no division)."""
+        return (((hashes >> SHIFT_32) * self.bin_count) >> SHIFT_32).astype(np.intp)
 
-def minhash_signature(text: str, scheme: MinHashScheme) -> bytes:
-    """The MinHash signature of `text` as `scheme.bins` little-endian uint16 words.
+    def fill_empty_bins(self, minima: np.ndarray, hashes: np.ndarray) -> None:
+        """Gives each bin of one document that no shingle fell into the minimum of its
+        fallback permutation over all the document's shingle `hashes`."""
+        empty = np.flatnonzero(minima == EMPTY_BIN)
+        if len(empty):
+            # empty bins × shingles (at most ≈ 24 k products: many empty bins only when
+            # there are few shingles), one row per bin: the minimum of a contiguous row
+            # is ≈ 6× faster than the same minimum down a column (measured on news texts,
+            # most of which have a few empty bins).
+            permuted = self.fallback_multipliers[empty, None] * hashes[None, :]
+            permuted += self.fallback_offsets[empty, None]
+            minima[empty] = permuted.min(axis=1)
 
-    A text with nothing left after normalization (only punctuation, say) is shingled on
-    its raw code points instead, so such texts still only match their exact copies."""
+    def signature_matrix(self, documents: Sequence[np.ndarray]) -> np.ndarray:
+        """`signature_words` of many documents' code points, one row each, computed
+        together: the ≈ 30 numpy calls of one document cost more than their arithmetic on
+        a news text, so the documents of at least n code points are hashed and binned as
+        one array (a text shorter than n, rare, goes alone)."""
+        matrix = np.empty((len(documents), self.bins), dtype=np.uint16)
+        whole = []
+        for index, code_points in enumerate(documents):
+            if len(code_points) >= self.ngram_chars:
+                whole.append(index)
+            else:
+                matrix[index] = self.signature_words(code_points)
+        if whole:
+            matrix[whole] = self._whole_ngram_words([documents[index] for index in whole])
+        return matrix
+
+    def _whole_ngram_words(self, documents: list[np.ndarray]) -> np.ndarray:
+        """`signature_matrix` of documents of at least n code points each."""
+        lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
+        width = self.ngram_chars
+        hashes = self.ngram_hashes(np.concatenate(documents).astype(np.uint64), width)
+        # The last n - 1 positions of every document but the last start an n-gram that runs
+        # into the next document: not a shingle of either.
+        ends = np.cumsum(lengths)
+        within = np.ones(len(hashes), dtype=bool)
+        within[(ends[:-1, None] - np.arange(1, width)).ravel()] = False
+        hashes = hashes[within]
+        shingles = lengths - width + 1
+        starts = np.cumsum(shingles) - shingles
+        minima = np.full((len(documents), self.bins), EMPTY_BIN, dtype=np.uint64)
+        slots = np.repeat(np.arange(len(documents)) * self.bins, shingles) + self.bin_of(hashes)
+        np.minimum.at(minima.reshape(-1), slots, hashes)
+        for index in np.flatnonzero((minima == EMPTY_BIN).any(axis=1)).tolist():
+            self.fill_empty_bins(minima[index], hashes[starts[index] : starts[index] + shingles[index]])
+        return (minima & LOW_16_BITS).astype(np.uint16)
+
+
+def shingled_code_points(text: str) -> np.ndarray:
+    """The code points a MinHash signature shingles: the normalized text's, or the raw
+    text's when nothing is left after normalization (only punctuation, say), so such
+    texts still only match their exact copies."""
     code_points = normalized_code_points(text)
     if len(code_points) == 0:
         code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return scheme.signature_words(code_points).astype(WORD_DTYPE).tobytes()
+    return code_points
+
+
+def minhash_signature(text: str, scheme: MinHashScheme) -> bytes:
+    """The MinHash signature of `text` as `scheme.bins` little-endian uint16 words."""
+    return scheme.signature_words(shingled_code_points(text)).astype(WORD_DTYPE).tobytes()
+
+
+def minhash_signatures(texts: Sequence[str], scheme: MinHashScheme) -> list[bytes]:
+    """`minhash_signature` of each text, computed together (`MinHashScheme.signature_matrix`)."""
+    matrix = scheme.signature_matrix([shingled_code_points(text) for text in texts]).astype(WORD_DTYPE)
+    return [row.tobytes() for row in matrix]
 
 
 def exact_signature(text: str) -> bytes:

@@ -5,7 +5,8 @@ stage whose output exists is skipped):
 1. `ingest/`: documents (`docs-*.parquet`: id, length, quality, id digest), signatures
    (`signatures.u16`, a raw row-major uint16 matrix: the later stages read rows of it at
    random, which a memory map does without loading it), and band rows (band key, document
-   number) partitioned by key into `bands/part-*.parquet`.
+   number) partitioned by key into `bands/part-<partition>-*.parquet`. Entries that come
+   in parts (`DedupEntryParts`: the engine's work shards) are ingested a part a task.
 2. `edges/part-*.parquet`: per partition, the rows grouped by band key, each group linked
    as a star from its centre (`zhclean.dedup.graph`), pairs verified on their signatures.
    A band key lies in exactly one partition, so no partition needs another; the only
@@ -17,8 +18,9 @@ stage whose output exists is skipped):
 4. `duplicates.parquet`: for each non-kept document, its kept copy, cluster size and
    signature agreement with the kept copy.
 
-The per-partition work of stages 2 and 3 runs through an executor (`map_partitions`: this
-process by default, or the run's executor: a process pool or Ray tasks). The band rows
+The per-part work of stage 1 and the per-partition work of stages 2 and 3 run through an
+executor (`map_partitions`: this process by default, or the run's executor: a process
+pool or Ray tasks). The band rows
 partitioned by key in stage 1 are the shuffle: each edge task reads one partition and the
 shared signature and digest files, and needs nothing from another task.
 """
@@ -49,11 +51,12 @@ from zhclean.dedup.graph import (
     decide,
     id_digests,
     star_edges,
+    unique,
     verified,
 )
 from zhclean.dedup.parallel import PartitionExecutor, SerialExecutor
 from zhclean.dedup.signatures import WORD_DTYPE
-from zhclean.steps import DedupEntry
+from zhclean.steps import DedupEntry, DedupEntryParts
 
 # Edge rows (summed over the edge partitions, before removing pairs found in several)
 # up to which the components are found in one process. The in-memory path peaks at about
@@ -62,6 +65,8 @@ from zhclean.steps import DedupEntry
 # so 10 M rows ≈ 1.2 GB. A 1 M-document staged run has ≈ 0.7 M rows: the fast path.
 DEFAULT_MAX_EDGES_IN_MEMORY = 10_000_000
 DIGESTS_FILE = "id_digests.u64"
+SIGNATURES_FILE = "signatures.u16"
+TOO_MANY_DOCUMENTS = "staged dedup numbers documents with 32 bits: split the corpus"
 
 
 # -- staged mode ---------------------------------------------------------------------------
@@ -150,59 +155,39 @@ class StagedClustering:
         if count == 0:
             return np.empty((0, self.spec.words), dtype=WORD_DTYPE)
         return np.memmap(
-            self.ingest_dir / "signatures.u16", dtype=WORD_DTYPE, mode="r", shape=(count, self.spec.words)
+            self.ingest_dir / SIGNATURES_FILE, dtype=WORD_DTYPE, mode="r", shape=(count, self.spec.words)
         )
 
     # 1. ingest
     def _ingest(self, entries: Iterable[DedupEntry]) -> None:
-        partial = self.workdir / "ingest.partial"
-        shutil.rmtree(partial, ignore_errors=True)
+        """Entries in parts (`DedupEntryParts`) are ingested a part a task on the
+        executor, each part's documents numbered from the sum of the parts before it, so
+        the files hold what one pass over the parts in order writes."""
+        staging = self.workdir / "ingest.partial"
+        shutil.rmtree(staging, ignore_errors=True)
         (self.workdir / DIGESTS_FILE).unlink(missing_ok=True)  # made from the ingest's documents
-        (partial / "bands").mkdir(parents=True)
-        band_schema = pa.schema([("key", pa.uint64()), ("document", pa.uint32())])
-        writers = [
-            pq.ParquetWriter(partial / "bands" / f"part-{index:04d}.parquet", band_schema, compression="zstd")
-            for index in range(self.partitions)
-        ]
-        count = 0
-        try:
-            with open(partial / "signatures.u16", "wb") as signature_file:
-                for chunk_index, chunk in enumerate(batched(entries, self.chunk_docs)):
-                    matrix = as_matrix([entry.signature for entry in chunk], self.spec.words)
-                    signature_file.write(matrix.astype(WORD_DTYPE, copy=False).tobytes())
-                    documents_table = pa.table(
-                        {
-                            "id": pa.array([entry.id for entry in chunk], pa.string()),
-                            "length": pa.array([entry.length for entry in chunk], pa.int64()),
-                            "quality": pa.array([entry.quality for entry in chunk], pa.float64()),
-                            "id_digest": pa.array(id_digests([entry.id for entry in chunk]), pa.uint64()),
-                        }
-                    )
-                    pq.write_table(
-                        documents_table, partial / f"docs-{chunk_index:06d}.parquet", compression="zstd"
-                    )
-                    keys = band_keys(matrix, self.spec).reshape(-1)
-                    documents = np.repeat(
-                        np.arange(count, count + len(chunk), dtype=np.uint32), self.spec.bands
-                    )
-                    partition = (keys % np.uint64(self.partitions)).astype(np.int64)
-                    order = np.argsort(partition, kind="stable")
-                    bounds = np.searchsorted(partition[order], np.arange(self.partitions + 1))
-                    for index, writer in enumerate(writers):
-                        rows = order[bounds[index] : bounds[index + 1]]
-                        if len(rows):
-                            writer.write_table(
-                                pa.table({"key": keys[rows], "document": documents[rows]}, schema=band_schema)
-                            )
-                    count += len(chunk)
-                    if count >= 2**32:
-                        raise ValueError("staged dedup numbers documents with 32 bits: split the corpus")
-        finally:
-            for writer in writers:
-                writer.close()
-        (partial / COMPLETE_MARKER).write_text(json.dumps({"documents": count}))
+        (staging / "bands").mkdir(parents=True)
+        signatures = staging / SIGNATURES_FILE
+        if isinstance(entries, DedupEntryParts) and len(entries) > 1:
+            sizes = [entries.part_size(index) for index in range(len(entries))]
+            count = sum(sizes)
+            if count >= 2**32:
+                raise ValueError(TOO_MANY_DOCUMENTS)
+            firsts = [sum(sizes[:index]) for index in range(len(sizes))]
+            with open(signatures, "wb") as handle:  # each task writes its rows in place
+                handle.truncate(count * self.spec.words * WORD_DTYPE.itemsize)
+            task = partial(
+                ingest_part_task, str(staging), self.spec, self.partitions, self.chunk_docs, entries, firsts
+            )
+            ingested = self.executor.map_partitions(task, list(range(len(entries))))
+            if ingested != sizes:
+                raise ValueError(f"dedup entry parts held {ingested} entries, not the {sizes} they announced")
+        else:
+            signatures.touch()
+            count = ingest_part(staging, self.spec, self.partitions, self.chunk_docs, entries, 0, 0)
+        (staging / COMPLETE_MARKER).write_text(json.dumps({"documents": count}))
         shutil.rmtree(self.ingest_dir, ignore_errors=True)
-        os.replace(partial, self.ingest_dir)
+        os.replace(staging, self.ingest_dir)
 
     def _documents_table(self, columns: list[str]) -> pa.Table:
         files = sorted(self.ingest_dir.glob("docs-*.parquet"))
@@ -261,7 +246,7 @@ class StagedClustering:
                 for index in range(self.partitions)
             ]
             # The same pair can come from bands in different partitions.
-            edges = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
+            edges = unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
             del parts
             nodes, labels = connected_components(edges)
         _write_table_atomically(
@@ -317,6 +302,88 @@ class StagedClustering:
 # Module-level functions of plain arguments, so that a process pool or Ray can pickle them.
 
 
+def ingest_part_task(
+    staging: str,
+    spec: ClusterSpec,
+    partitions: int,
+    chunk_docs: int,
+    parts: DedupEntryParts,
+    firsts: list[int],
+    index: int,
+) -> int:
+    """Stage 1 for one part of the entries (`ingest_part`); returns how many it held."""
+    return ingest_part(
+        Path(staging), spec, partitions, chunk_docs, parts.read_part(index), firsts[index], index
+    )
+
+
+def ingest_part(
+    staging: Path,
+    spec: ClusterSpec,
+    partitions: int,
+    chunk_docs: int,
+    entries: Iterable[DedupEntry],
+    first: int,
+    part: int,
+) -> int:
+    """Numbers `entries` from `first`: writes their signatures at that row of the
+    signature file, their documents to `docs-<part>-<chunk>.parquet` and their band rows
+    to `bands/part-<partition>-<part>.parquet`. Returns how many entries there were."""
+    band_schema = pa.schema([("key", pa.uint64()), ("document", pa.uint32())])
+    writers = [
+        pq.ParquetWriter(
+            staging / "bands" / f"part-{index:04d}-{part:06d}.parquet", band_schema, compression="zstd"
+        )
+        for index in range(partitions)
+    ]
+    count = first
+    try:
+        with open(staging / SIGNATURES_FILE, "r+b") as signature_file:
+            signature_file.seek(first * spec.words * WORD_DTYPE.itemsize)
+            for chunk_index, chunk in enumerate(batched(entries, chunk_docs)):
+                matrix = as_matrix([entry.signature for entry in chunk], spec.words)
+                signature_file.write(matrix.astype(WORD_DTYPE, copy=False).tobytes())
+                documents_table = pa.table(
+                    {
+                        "id": pa.array([entry.id for entry in chunk], pa.string()),
+                        "length": pa.array([entry.length for entry in chunk], pa.int64()),
+                        "quality": pa.array([entry.quality for entry in chunk], pa.float64()),
+                        "id_digest": pa.array(id_digests([entry.id for entry in chunk]), pa.uint64()),
+                    }
+                )
+                pq.write_table(
+                    documents_table,
+                    staging / f"docs-{part:06d}-{chunk_index:06d}.parquet",
+                    compression="zstd",
+                )
+                keys = band_keys(matrix, spec).reshape(-1)
+                documents = np.repeat(np.arange(count, count + len(chunk), dtype=np.uint32), spec.bands)
+                partition = (keys % np.uint64(partitions)).astype(np.int64)
+                order = np.argsort(partition, kind="stable")
+                bounds = np.searchsorted(partition[order], np.arange(partitions + 1))
+                for index, writer in enumerate(writers):
+                    rows = order[bounds[index] : bounds[index + 1]]
+                    if len(rows):
+                        writer.write_table(
+                            pa.table({"key": keys[rows], "document": documents[rows]}, schema=band_schema)
+                        )
+                count += len(chunk)
+                if count >= 2**32:
+                    raise ValueError(TOO_MANY_DOCUMENTS)
+    finally:
+        for writer in writers:
+            writer.close()
+    return count - first
+
+
+def band_rows(root: Path, index: int) -> pa.Table:
+    """The band rows of partition `index`: one file per ingested part (a work directory
+    ingested before parts were, one file)."""
+    bands = root / "ingest" / "bands"
+    paths = sorted(bands.glob(f"part-{index:04d}-*.parquet")) or [bands / f"part-{index:04d}.parquet"]
+    return pa.concat_tables([pq.read_table(path) for path in paths])
+
+
 def edge_partition_task(workdir: str, spec: ClusterSpec, documents: int, index: int) -> int:
     """Stage 2 for one partition of band rows: its star edges, verified, written to
     `edges.partial/part-<index>.parquet`. Holds the partition's rows and edges; the
@@ -324,13 +391,13 @@ def edge_partition_task(workdir: str, spec: ClusterSpec, documents: int, index: 
     root = Path(workdir)
     if documents:
         signatures: np.ndarray = np.memmap(
-            root / "ingest" / "signatures.u16", dtype=WORD_DTYPE, mode="r", shape=(documents, spec.words)
+            root / "ingest" / SIGNATURES_FILE, dtype=WORD_DTYPE, mode="r", shape=(documents, spec.words)
         )
         digests: np.ndarray = np.memmap(root / DIGESTS_FILE, dtype="<u8", mode="r", shape=(documents,))
     else:
         signatures = np.empty((0, spec.words), dtype=WORD_DTYPE)
         digests = np.empty(0, dtype=np.uint64)
-    rows = pq.read_table(root / "ingest" / "bands" / f"part-{index:04d}.parquet")
+    rows = band_rows(root, index)
     keys = rows.column("key").to_numpy()
     members = rows.column("document").to_numpy()
     edges = verified(star_edges(keys, members, digests), signatures, spec)

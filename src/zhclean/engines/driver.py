@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
-import pickle
 import re
 import tempfile
 import time
@@ -34,9 +34,17 @@ from zhclean.engines.executor import Executor, make_executor
 from zhclean.engines.manifest import STATS_NAME, Manifest, open_manifest
 from zhclean.engines.plan import Unit, plan_entry, plan_from_manifest, plan_inputs, plan_units
 from zhclean.engines.progress import Progress
-from zhclean.engines.unit import UnitTask, duplicates_path, remove_unit_outputs, work_dir
+from zhclean.engines.unit import (
+    Duplicates,
+    HeldWork,
+    UnitTask,
+    WorkShardEntries,
+    duplicates_path,
+    remove_unit_outputs,
+    run_unit,
+)
 from zhclean.io.readers import ReaderOptions, input_size
-from zhclean.io.shards import read_rows, shard_paths, write_empty_shard
+from zhclean.io.shards import shard_paths, write_empty_shard
 from zhclean.io.storage import (
     ObjectPath,
     StoragePath,
@@ -47,7 +55,14 @@ from zhclean.io.storage import (
     write_text_atomic,
 )
 from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats
-from zhclean.steps import DedupEntry, Deduplicator, Step, dedup_key
+from zhclean.steps import DedupEntry, Deduplicator, Step
+
+# A run whose inputs hold at most this many bytes, and which this process would run all of
+# anyway (`runs_here`), holds the documents between its segments in memory
+# instead of writing work shards (`HeldWork`): a few thousand news texts take seconds to
+# write and read back, more than their dedup. A limit on the input keeps what is held to
+# a few hundred MB.
+HELD_RUN_MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -120,6 +135,21 @@ def run_clean(
         sizes = {unit.index: file_sizes.get(unit.path, 0) // unit.parts for unit in units}
         bounds = Pipeline(steps).segments()
         total = PipelineStats.for_steps(steps)
+        held = None
+        if (
+            len(bounds) > 1
+            and not manifest.data["completed"]
+            and not manifest.data["dedup"]
+            and sum(sizes.values()) <= HELD_RUN_MAX_BYTES
+            and runs_here(executor, sum(sizes.values()))
+        ):
+            held = HeldWork()
+            # Nothing is kept to resume from: the manifest records the run when it is done.
+            manifest.defer_saves()
+            # (Imported here, where a deduplicator has imported its package already.)
+            from zhclean.dedup.normalize import remembered_normalization
+
+            owned.enter_context(remembered_normalization())
         for segment, (_, _, deduplicator) in enumerate(bounds):
             tasks = []
             for unit in units:
@@ -157,14 +187,19 @@ def run_clean(
                 previous_dedup = manifest.dedup_stats(segment - 1) if segment > 0 else None
                 documents = int(previous_dedup["docs_in"]) if previous_dedup else None
                 try:
-                    executor.run_units(tasks, progress, todo_sizes, record, documents)
+                    if held is not None:
+                        for task in tasks:
+                            report = functools.partial(progress.update, task.unit.index)
+                            record(task, run_unit(task, report, held))
+                    else:
+                        executor.run_units(tasks, progress, todo_sizes, record, documents)
                 finally:
                     progress.close()
             if deduplicator is not None:
                 step_index = steps.index(deduplicator)
                 source_paths = {str(unit.path) for unit in units}
                 run_deduplicator(
-                    deduplicator, step_index, segment, out_dir, total, manifest, executor, source_paths
+                    deduplicator, step_index, segment, out_dir, total, manifest, executor, source_paths, held
                 )
         remove_tree(out_dir / "_work")
         for directory in (out_dir / "kept", out_dir / "rejected"):
@@ -178,6 +213,13 @@ def run_clean(
         return RunResult(stats=total, seconds=seconds, out_dir=out_dir, stats_path=stats_path)
 
 
+def runs_here(executor: Executor, input_bytes: int) -> bool:
+    """Whether `executor` would run a whole run over inputs of `input_bytes` in this
+    process (an executor that does not say, Ray's, never does)."""
+    answer = getattr(executor, "runs_here", None)
+    return bool(answer is not None and answer(input_bytes))
+
+
 def run_deduplicator(
     deduplicator: Deduplicator,
     step_index: int,
@@ -187,10 +229,11 @@ def run_deduplicator(
     manifest: Manifest,
     executor: Executor,
     source_paths: set[str] | None = None,
+    held: HeldWork | None = None,
 ) -> None:
     """The global stage: every signature of the segment's survivors in, the duplicate list
-    out (to a file the next segment's workers read). A staged deduplicator's per-partition
-    stages run on the executor (`map_partitions`); the memory mode runs here.
+    out (to a file the next segment's workers read, or to `held`). A staged deduplicator's
+    per-partition stages run on the executor (`map_partitions`); the memory mode runs here.
 
     The deduplicator's scratch directory is `_work/dedup-N` beside the output; with an
     output on an object store it is a local temporary directory instead (deduplicators
@@ -198,17 +241,24 @@ def run_deduplicator(
     done = manifest.dedup_stats(segment)
     if done is None:
         began = time.perf_counter()
-        counted = CountingIterator(dedup_entries(out_dir, segment))
+        entries: WorkShardEntries | CountingIterator
+        if held is not None:
+            entries = CountingIterator(held.entries(segment))
+        else:
+            entries = WorkShardEntries.of_segment(out_dir, segment)
         if isinstance(out_dir, ObjectPath):
             with tempfile.TemporaryDirectory(prefix="zhclean-dedup-") as scratch:
-                duplicates = deduplicator.find_duplicates(counted, Path(scratch), executor=executor)
+                duplicates = deduplicator.find_duplicates(entries, Path(scratch), executor=executor)
         else:
             local_scratch = out_dir / "_work" / f"dedup-{segment}"
             local_scratch.mkdir(parents=True, exist_ok=True)
-            duplicates = deduplicator.find_duplicates(counted, local_scratch, executor=executor)
+            duplicates = deduplicator.find_duplicates(entries, local_scratch, executor=executor)
         duplicates = kept_copy_named(duplicates, source_paths or set())
-        write_duplicates(duplicates_path(out_dir, segment), duplicates)
-        done = {"docs_in": counted.count, "seconds": time.perf_counter() - began}
+        if held is not None:
+            held.duplicates[segment] = duplicates_as_read_back(duplicates)
+        else:
+            write_duplicates(duplicates_path(out_dir, segment), duplicates)
+        done = {"docs_in": entries.count(), "seconds": time.perf_counter() - began}
         manifest.mark_dedup(segment, done)
     total.steps[step_index].docs_in += int(done["docs_in"])
     total.steps[step_index].seconds += float(done["seconds"])
@@ -219,25 +269,34 @@ class CountingIterator:
 
     def __init__(self, items: Iterator[DedupEntry]) -> None:
         self.items = items
-        self.count = 0
+        self.counted = 0
 
     def __iter__(self) -> Iterator[DedupEntry]:
         for item in self.items:
-            self.count += 1
+            self.counted += 1
             yield item
+
+    def count(self) -> int:
+        return self.counted
 
 
 def write_duplicates(path: StoragePath, duplicates: dict[str, Reject]) -> None:
     rows = [
-        {
-            "id": key,
-            "code": verdict.code,
-            "detail": json.dumps(verdict.detail, ensure_ascii=False, default=str),
-        }
+        {"id": key, "code": verdict.code, "detail": detail_json(verdict)}
         for key, verdict in sorted(duplicates.items())
     ]
     schema = pa.schema([("id", pa.string()), ("code", pa.string()), ("detail", pa.string())])
     write_table_atomic(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+def detail_json(verdict: Reject) -> str:
+    return json.dumps(verdict.detail, ensure_ascii=False, default=str)
+
+
+def duplicates_as_read_back(duplicates: dict[str, Reject]) -> Duplicates:
+    """The duplicates as the next segment reads them from the duplicates file
+    (`zhclean.engines.unit.load_duplicates`): details through JSON."""
+    return {key: (verdict.code, json.loads(detail_json(verdict))) for key, verdict in duplicates.items()}
 
 
 SOURCE_OFFSET = re.compile(r"#\d+$")
@@ -270,17 +329,6 @@ def split_dedup_key(key: str, source_paths: set[str]) -> tuple[str, str | None]:
             return key[:position], source
         position = key.find(" @ ", position + 1)
     return key, None
-
-
-def dedup_entries(out_dir: StoragePath, segment: int) -> Iterator[DedupEntry]:
-    columns = ["id", "source", "signature", "length", "quality"]
-    for row in read_rows(shard_paths(work_dir(out_dir, segment)), columns):
-        yield DedupEntry(
-            id=dedup_key(row["id"], row["source"]),
-            signature=pickle.loads(row["signature"]),
-            length=row["length"],
-            quality=row["quality"],
-        )
 
 
 def write_stats(

@@ -20,10 +20,12 @@ from zhclean.engines.progress import PROGRESS_INTERVAL_SECONDS
 from zhclean.io.readers import ByteProgress, ReaderOptions, read_records
 from zhclean.io.shards import (
     OUTPUT_SCHEMA,
+    WORK_COMPRESSION,
     WORK_SCHEMA,
     ShardWriter,
     document_from_work_row,
     kept_row,
+    quality_of,
     read_rows,
     rejected_row,
     shard_paths,
@@ -31,7 +33,7 @@ from zhclean.io.shards import (
 )
 from zhclean.io.storage import StoragePath, parquet_file
 from zhclean.pipeline import DEFAULT_MAX_SECONDS_PER_RECORD, Pipeline, PipelineStats, reason_for
-from zhclean.steps import Step, dedup_key
+from zhclean.steps import DedupEntry, Step, dedup_key
 
 # `report(records, kept, rejected, stored_bytes_position)`, called now and then by a unit.
 Report = Callable[[int, int, int, int], None]
@@ -58,8 +60,130 @@ def duplicates_path(out_dir: StoragePath, segment: int) -> StoragePath:
     return out_dir / "_work" / f"duplicates-{segment}.parquet"
 
 
-def run_unit(task: UnitTask, report: Report) -> PipelineStats:
+# What a deduplicator's global stage decided: `dedup_key` → (code, detail).
+Duplicates = dict[str, tuple[str, dict[str, Any]]]
+
+
+class WorkShardWriter(ShardWriter):
+    """The survivors of a segment, with their signatures, to the segment's work shards."""
+
+    def __init__(self, out_dir: StoragePath, segment: int, prefix: str) -> None:
+        super().__init__(work_dir(out_dir, segment), prefix, WORK_SCHEMA, compression=WORK_COMPRESSION)
+
+    def write_survivor(self, document: Document, signature: Any) -> None:
+        self.write(work_row(document, pickle.dumps(signature, protocol=5)))
+
+
+@dataclass(frozen=True)
+class WorkShardEntries:
+    """A segment's work shards as its deduplicator's entries, one part a shard
+    (`DedupEntryParts`): a staged deduplicator reads the shards in parallel."""
+
+    paths: tuple[StoragePath, ...]
+
+    @classmethod
+    def of_segment(cls, out_dir: StoragePath, segment: int) -> WorkShardEntries:
+        return cls(tuple(shard_paths(work_dir(out_dir, segment))))
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __iter__(self) -> Iterator[DedupEntry]:
+        for index in range(len(self.paths)):
+            yield from self.read_part(index)
+
+    def count(self) -> int:
+        return sum(self.part_size(index) for index in range(len(self.paths)))
+
+    def part_size(self, index: int) -> int:
+        return int(parquet_file(self.paths[index]).metadata.num_rows)
+
+    def read_part(self, index: int) -> Iterator[DedupEntry]:
+        columns = ["id", "source", "signature", "length", "quality"]
+        for row in read_rows([self.paths[index]], columns):
+            yield DedupEntry(
+                id=dedup_key(row["id"], row["source"]),
+                signature=pickle.loads(row["signature"]),
+                length=row["length"],
+                quality=row["quality"],
+            )
+
+
+class HeldWork:
+    """What a run passes between its segments, held in this process instead of written to
+    work shards and read back: for a run small enough that this process runs all of it
+    (the driver decides). Writing and reading the shards cost more than the rest of a
+    small dedup run. Each document is held as the next segment would have read it back
+    from a work shard (`as_read_back`), so the output is the same either way."""
+
+    def __init__(self) -> None:
+        self.survivors: dict[tuple[int, int], list[tuple[Document, Any]]] = {}
+        self.duplicates: dict[int, Duplicates] = {}
+
+    def writer(self, segment: int, unit: Unit) -> HeldSurvivors:
+        survivors: list[tuple[Document, Any]] = []
+        self.survivors[(segment, unit.index)] = survivors
+        return HeldSurvivors(survivors)
+
+    def entries(self, segment: int) -> Iterator[DedupEntry]:
+        """The segment's survivors for its deduplicator, in unit order (as its work shards
+        would be read)."""
+        for (held_segment, _), survivors in sorted(self.survivors.items(), key=lambda item: item[0]):
+            if held_segment != segment:
+                continue
+            for document, signature in survivors:
+                yield DedupEntry(
+                    id=dedup_key(document.id, document.source),
+                    signature=signature,
+                    length=len(document.text),
+                    quality=quality_of(document),
+                )
+
+
+class HeldSurvivors:
+    """`WorkShardWriter`'s part for a run held in memory (`HeldWork`)."""
+
+    def __init__(self, survivors: list[tuple[Document, Any]]) -> None:
+        self.survivors = survivors
+
+    def write_survivor(self, document: Document, signature: Any) -> None:
+        self.survivors.append((as_read_back(document), signature))
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        self.survivors.clear()
+
+
+def as_read_back(document: Document) -> Document:
+    """`document` as a later segment reads it back from a work shard: without `raw` (not
+    stored), `url` a string, `meta` and `fields` through JSON. Nearly every document comes
+    back equal, and is passed as it is; the others make the round trip."""
+    if (
+        document.raw is None
+        and isinstance(document.url, str)
+        and survives_json(document.meta)
+        and survives_json(document.fields)
+    ):
+        return document
+    return document_from_work_row(work_row(document, None))
+
+
+def survives_json(value: Any) -> bool:
+    """Whether `value` comes back from JSON equal and of the same types."""
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if type(value) is dict:
+        return all(type(key) is str and survives_json(item) for key, item in value.items())
+    if type(value) is list:
+        return all(survives_json(item) for item in value)
+    return False
+
+
+def run_unit(task: UnitTask, report: Report, held: HeldWork | None = None) -> PipelineStats:
     """Runs one segment over one unit and writes its shards; returns the unit's counts.
+    With `held`, the documents between segments are held there instead of in work shards.
 
     `report(records, kept, rejected, stored_bytes_position)` is called now and then."""
     pipeline = Pipeline(
@@ -71,16 +195,20 @@ def run_unit(task: UnitTask, report: Report) -> PipelineStats:
     progress = ByteProgress()
     out = task.out_dir
     rejected_writer = ShardWriter(out / "rejected", f"{task.unit.prefix}-s{task.segment}", OUTPUT_SCHEMA)
+    survivor_writer: ShardWriter | WorkShardWriter | HeldSurvivors
     if last_segment:
         survivor_writer = ShardWriter(out / "kept", task.unit.prefix, OUTPUT_SCHEMA)
+    elif held is not None:
+        survivor_writer = held.writer(task.segment, task.unit)
     else:
-        survivor_writer = ShardWriter(work_dir(out, task.segment), task.unit.prefix, WORK_SCHEMA)
+        survivor_writer = WorkShardWriter(out, task.segment, task.unit.prefix)
     counts = [0, 0, 0]
     last_report = time.monotonic()
     try:
-        for batch in batched(unit_inputs(task, pipeline, progress), task.batch_size):
+        for batch in batched(unit_inputs(task, pipeline, progress, held), task.batch_size):
             if task.segment == 0:
                 pipeline.count_read(batch)
+            survivors = []
             for outcome in pipeline.process_batch(batch, start, end):
                 counts[0] += 1
                 if last_segment and isinstance(outcome, Document):
@@ -91,14 +219,17 @@ def run_unit(task: UnitTask, report: Report) -> PipelineStats:
                     rejected_writer.write(rejected_row(outcome))
                     pipeline.stats.rejected += 1
                     counts[2] += 1
-                elif last_segment:
+                elif isinstance(survivor_writer, ShardWriter) and last_segment:
                     survivor_writer.write(kept_row(outcome))
                     pipeline.stats.kept += 1
                     pipeline.stats.kept_removals.update(removal.code for removal in outcome.removed)
                     counts[1] += 1
                 else:
-                    signature = pickle.dumps(deduplicator.signature(outcome), protocol=5)  # type: ignore[union-attr]
-                    survivor_writer.write(work_row(outcome, signature))
+                    survivors.append(outcome)
+            if survivors:
+                signatures = deduplicator.signatures(survivors)  # type: ignore[union-attr]
+                for document, signature in zip(survivors, signatures, strict=True):
+                    survivor_writer.write_survivor(document, signature)  # type: ignore[union-attr]
             now = time.monotonic()
             if now - last_report >= PROGRESS_INTERVAL_SECONDS:
                 report(counts[0], counts[1], counts[2], progress.position // task.unit.parts)
@@ -127,9 +258,11 @@ def reject_unextracted(document: Document) -> Document | Rejected:
     return Rejected(document, "pipeline.not_extracted", detail)
 
 
-def unit_inputs(task: UnitTask, pipeline: Pipeline, progress: ByteProgress) -> Iterator[Document | Rejected]:
-    """Segment 0 reads the input file; later segments read the unit's work shards and
-    reject the documents the previous deduplicator named."""
+def unit_inputs(
+    task: UnitTask, pipeline: Pipeline, progress: ByteProgress, held: HeldWork | None = None
+) -> Iterator[Document | Rejected]:
+    """Segment 0 reads the input file; later segments read the unit's work shards (or
+    take what `held` holds) and reject the documents the previous deduplicator named."""
     if task.segment == 0:
         unit = task.unit
         records = read_records(unit.path, unit.format, task.reader_options, progress)
@@ -142,15 +275,21 @@ def unit_inputs(task: UnitTask, pipeline: Pipeline, progress: ByteProgress) -> I
     deduplicator_index = pipeline.segments()[previous][1]
     deduplicator = pipeline.steps[deduplicator_index]
     stats = pipeline.stats.steps[deduplicator_index]
-    duplicates = load_duplicates(duplicates_path(task.out_dir, previous))
-    paths = [
-        path
-        for path in shard_paths(work_dir(task.out_dir, previous))
-        if path.name.startswith(task.unit.prefix + "-")
-    ]
-    columns = ["id", "url", "text", "html", "source", "meta", "removed", "fields"]
-    for row in read_rows(paths, columns):
-        document = document_from_work_row(row)
+    documents: Iterator[Document]
+    if held is not None:
+        duplicates = held.duplicates.get(previous, {})
+        survivors = held.survivors.pop((previous, task.unit.index), [])  # freed as the unit is read
+        documents = (document for document, _ in survivors)
+    else:
+        duplicates = load_duplicates(duplicates_path(task.out_dir, previous))
+        paths = [
+            path
+            for path in shard_paths(work_dir(task.out_dir, previous))
+            if path.name.startswith(task.unit.prefix + "-")
+        ]
+        columns = ["id", "url", "text", "html", "source", "meta", "removed", "fields"]
+        documents = (document_from_work_row(row) for row in read_rows(paths, columns))
+    for document in documents:
         key = dedup_key(document.id, document.source)
         if key in duplicates:
             code, detail = duplicates[key]
@@ -162,7 +301,7 @@ def unit_inputs(task: UnitTask, pipeline: Pipeline, progress: ByteProgress) -> I
             yield document
 
 
-def load_duplicates(path: StoragePath) -> dict[str, tuple[str, dict[str, Any]]]:
+def load_duplicates(path: StoragePath) -> Duplicates:
     if not path.exists():
         return {}
     table = parquet_file(path).read()
