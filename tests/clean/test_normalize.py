@@ -32,3 +32,10 @@ def test_normalize(text: str, expected: str) -> None:
 )
 def test_mojibake_meta(text: str, key: str, positive: bool) -> None:
     assert (Normalizer().clean(text).meta[key] > 0) is positive
+
+
+def test_spaces_beside_consecutive_line_breaks_go_in_one_pass() -> None:
+    # The second line break follows the space the first match took: it starts a match too.
+    once = Normalizer().clean("第一段\n \n 第二段").text
+    assert once == "第一段\n\n第二段"
+    assert Normalizer().clean(once).text == once

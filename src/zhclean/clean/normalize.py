@@ -52,10 +52,11 @@ TRANSLATION = {**FULL_WIDTH_TO_HALF, **{code: None for code in INVISIBLE_CODES}}
 NEEDS_TRANSLATION = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(TRANSLATION)) + "]")
 
 HORIZONTAL_SPACE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-# Starts only where a run of spaces starts (the lookbehind): ` *\n *` alone rescanned the
-# rest of a long space run from each of its spaces (19 s on 100 kB of spaces). Same
-# matches: the leftmost match always began at the run's start.
-SPACE_AROUND_NEWLINE = re.compile(r"(?<! ) *\n *")
+# Starts at a line break or where a run of spaces starts (the lookbehind): ` *\n *` alone
+# rescanned the rest of a long space run from each of its spaces (19 s on 100 kB of
+# spaces). A line break right after the spaces a previous match took ("a\n \n b") starts
+# a match of its own, so one pass leaves no space beside any line break.
+SPACE_AROUND_NEWLINE = re.compile(r"\n *|(?<! ) +\n *")
 # Named, decimal and hexadecimal references; a bounded name keeps the scan linear.
 HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
