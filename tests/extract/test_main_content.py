@@ -400,11 +400,22 @@ def test_the_article_starts_after_its_headline() -> None:
 def test_a_short_news_item_under_its_headline_is_the_article_not_the_box_beside_it() -> None:
     # Under 100 prose characters the extractor looks for text in short lines (a poem, a
     # table) instead; a short item right under the page's headline is still the article.
-    headlines = "".join(f"<p>{title}</p>" for title in ["市区新增三条公交线路", "老城区供暖管网改造完成",
-                                                       "图书馆延长周末开放时间", "滨河公园步道全线贯通",
-                                                       "社区食堂推出老年人套餐", "夜间集市下月恢复营业",
-                                                       "中小学秋季开学时间公布", "全市启动垃圾分类检查",
-                                                       "新能源汽车充电桩加密", "地铁三号线延长运营"] * 2)
+    headlines = "".join(
+        f"<p>{title}</p>"
+        for title in [
+            "市区新增三条公交线路",
+            "老城区供暖管网改造完成",
+            "图书馆延长周末开放时间",
+            "滨河公园步道全线贯通",
+            "社区食堂推出老年人套餐",
+            "夜间集市下月恢复营业",
+            "中小学秋季开学时间公布",
+            "全市启动垃圾分类检查",
+            "新能源汽车充电桩加密",
+            "地铁三号线延长运营",
+        ]
+        * 2
+    )
     page = (
         "<html><head><title>小镇图书馆重新开放_示例新闻网</title></head><body><div class='main'>"
         "<h1>小镇图书馆重新开放</h1><p>2024-05-01 来源：示例新闻网</p>"
@@ -413,6 +424,19 @@ def test_a_short_news_item_under_its_headline_is_the_article_not_the_box_beside_
     )
     text = extracted(page).text
     assert text == "记者从街道获悉，小镇图书馆今天重新开放。\n闭馆期间，馆内更换了全部书架。"
+
+
+def test_without_a_heading_the_title_names_the_headline_the_article_starts_after() -> None:
+    # Old portals set the headline in a styled cell, not an <h1>: the title's first
+    # segment finds it.
+    ticker = "<p>股市将在四小时后收市，请留意。</p>"
+    page = (
+        "<html><head><title>小镇图书馆重新开放_新闻中心_示例新闻网</title></head><body><table><tr><td>"
+        f"{ticker}<font size='5'><b>小镇图书馆重新开放</b></font>"
+        f"{''.join(f'<p>{paragraph}</p>' for paragraph in PARAGRAPHS)}"
+        "</td></tr></table></body></html>"
+    )
+    assert extracted(page).text.startswith(PARAGRAPHS[0])
 
 
 def test_a_platform_disclaimer_line_is_removed() -> None:

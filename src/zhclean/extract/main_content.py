@@ -272,7 +272,9 @@ class MainContentExtractor(Extractor):
         markup = html.encode("utf-8", errors="replace")
         nesting = nesting_estimate(markup)
         if nesting > self.max_dom_depth:
-            return Reject("limit.dom_depth", {"estimated_depth": nesting, "max_dom_depth": self.max_dom_depth})
+            return Reject(
+                "limit.dom_depth", {"estimated_depth": nesting, "max_dom_depth": self.max_dom_depth}
+            )
         tree = LexborHTMLParser(markup)
         title = page_title(tree)
         root = tree.root
@@ -295,7 +297,9 @@ class MainContentExtractor(Extractor):
             )
         except PathologicalPage as error:
             return Reject(error.code, error.detail)
-        text, removals, facts = select_main_content(page, self.rules, self.forum_replies, headline)
+        text, removals, facts = select_main_content(
+            page, self.rules, self.forum_replies, headline, title_headline=title_segment(title)
+        )
         if not text.strip():
             return Reject("no_text", {"html_chars": len(html), "blocks": len(page.text)})
         meta = dict(doc.meta)
@@ -613,24 +617,47 @@ def list_range(
     return (start, end) if start < end else None
 
 
-def headline_block(page: PageBlocks, headline: str) -> int:
+def headline_block(page: PageBlocks, headline: str, title_headline: str = "") -> int:
     """The position of the heading block that reads the headline, or NO_MATCH."""
     if headline:
         for index, (text, kind) in enumerate(zip(page.text, page.kind, strict=True)):
             if kind == KIND_HEADING and "".join(text.split()) == headline:
                 return index
+    elif title_headline:
+        for index, text in enumerate(page.text):
+            if "".join(text.split()) == title_headline and not page.link_chars[index]:
+                return index
     return NO_MATCH
 
 
-def follows_headline(page: PageBlocks, headline: str, start: int, weights: list[float]) -> bool:
+TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|--|——|-\s| - )\s*")
+
+
+def title_segment(title: str) -> str:
+    """The first segment of a page title ("标题_频道_网站名" -> "标题"), whitespace removed,
+    when long enough to name an article."""
+    first = TITLE_SEPARATORS.split(title, maxsplit=1)[0]
+    squashed = "".join(first.split())
+    return squashed if len(squashed) >= HEADLINE_MIN_CHARS else ""
+
+
+def follows_headline(
+    page: PageBlocks, headline: str, start: int, weights: list[float], title_headline: str = ""
+) -> bool:
     """Whether the range starting at `start` is the first prose after the page's headline:
     a short news item under its own headline is an article, however little prose it has."""
-    anchor = headline_block(page, headline)
-    return anchor != NO_MATCH and anchor < start and all(weight <= 0 for weight in weights[anchor + 1 : start])
+    anchor = headline_block(page, headline, title_headline)
+    return (
+        anchor != NO_MATCH and anchor < start and all(weight <= 0 for weight in weights[anchor + 1 : start])
+    )
 
 
 def select_main_content(
-    page: PageBlocks, rules: DomTokenRules, forum_replies: bool = False, headline: str = ""
+    page: PageBlocks,
+    rules: DomTokenRules,
+    forum_replies: bool = False,
+    headline: str = "",
+    title_headline: str = "",
 ) -> tuple[str, list[Removal], dict[str, Any]]:
     """(text, removals, meta facts) of a walked page; `headline` is the article's headline
     (`page_headline`), whitespace removed."""
@@ -642,7 +669,9 @@ def select_main_content(
     start, end, score, run = best_container(page, kept_weights)
 
     page_kind = "article"
-    if score < LIST_PAGE_MAX_PROSE_CHARS and not follows_headline(page, headline, start, kept_weights):
+    if score < LIST_PAGE_MAX_PROSE_CHARS and not follows_headline(
+        page, headline, start, kept_weights, title_headline
+    ):
         # Little prose anywhere: a list of links (an index page, a board), or text in
         # short lines (lyrics, poems, a schedule) that the prose weights undervalue.
         is_link = [not gone and link for gone, link in zip(removed, link_blocks, strict=True)]
@@ -688,7 +717,7 @@ def select_main_content(
         # The article starts after its headline: what comes before it in the chosen range
         # (a ticker, a channel's menu, the site's banner) belongs to the page's frame, and
         # the headline itself is `meta["title"]`.
-        anchor = headline_block(page, headline)
+        anchor = headline_block(page, headline, title_headline)
         if start <= anchor < end - 1:
             start = anchor + 1
     keep = [not removed[index] for index in range(start, end)]
