@@ -439,6 +439,12 @@ def test_without_a_heading_the_title_names_the_headline_the_article_starts_after
     assert extracted(page).text.startswith(PARAGRAPHS[0])
 
 
+def test_a_heading_left_at_the_end_of_the_article_heads_nothing_and_goes() -> None:
+    # A box whose items a script fills in later leaves its heading after the article.
+    result = extracted(article_page(extra_inside="<h3>热门推荐</h3><div class='feed'></div>"))
+    assert result.text.endswith(PARAGRAPHS[-1])
+
+
 def test_a_platform_disclaimer_line_is_removed() -> None:
     disclaimer = "<p>平台声明：该文观点仅代表作者本人，本平台仅提供信息存储空间服务。</p>"
     result = extracted(article_page(extra_inside=disclaimer))

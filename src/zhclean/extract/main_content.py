@@ -733,15 +733,19 @@ def select_main_content(
                 )
     if page_kind != "list":
         # Link lines inside the article are menus and "related" lists; labels at its edges
-        # are bylines, dates and headings of neighbouring boxes.
+        # are bylines, dates and headings of neighbouring boxes, and a heading left at its
+        # end heads nothing of it (a "热门推荐" box a script fills in later).
         for offset in range(len(keep)):
             if link_blocks[start + offset]:
                 keep[offset] = False
         for order in (range(len(keep)), range(len(keep) - 1, -1, -1)):
+            trailing = order.step < 0
             for offset in order:
                 if not keep[offset]:
                     continue
-                if weights[start + offset] >= 0:
+                index = start + offset
+                heads_nothing = trailing and page.kind[index] == KIND_HEADING
+                if weights[index] > 0 or (weights[index] == 0 and not heads_nothing):
                     break
                 keep[offset] = False
     lines: list[str] = []
