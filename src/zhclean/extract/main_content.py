@@ -630,7 +630,9 @@ def headline_block(page: PageBlocks, headline: str, title_headline: str = "") ->
     return NO_MATCH
 
 
-TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|--|——|-\s| - )\s*")
+# No `\s*` around them: the segment's whitespace is removed anyway, and a `\s*` that may
+# start anywhere in a long run of spaces rescans the run from each of them.
+TITLE_SEPARATORS = re.compile(r"[_|｜]|--|——|-\s")
 
 
 def title_segment(title: str) -> str:
