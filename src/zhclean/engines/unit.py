@@ -195,13 +195,18 @@ def run_unit(task: UnitTask, report: Report, held: HeldWork | None = None) -> Pi
     progress = ByteProgress()
     out = task.out_dir
     rejected_writer = ShardWriter(out / "rejected", f"{task.unit.prefix}-s{task.segment}", OUTPUT_SCHEMA)
-    survivor_writer: ShardWriter | WorkShardWriter | HeldSurvivors
+    # The last segment writes what it keeps; an earlier one passes its survivors, with
+    # their signatures, to the next segment (work shards, or `held`).
+    kept_writer: ShardWriter | None = None
+    survivor_writer: WorkShardWriter | HeldSurvivors | None = None
+    output_writer: ShardWriter | HeldSurvivors
     if last_segment:
-        survivor_writer = ShardWriter(out / "kept", task.unit.prefix, OUTPUT_SCHEMA)
+        kept_writer = output_writer = ShardWriter(out / "kept", task.unit.prefix, OUTPUT_SCHEMA)
     elif held is not None:
-        survivor_writer = held.writer(task.segment, task.unit)
+        survivor_writer = output_writer = held.writer(task.segment, task.unit)
     else:
-        survivor_writer = WorkShardWriter(out, task.segment, task.unit.prefix)
+        survivor_writer = output_writer = WorkShardWriter(out, task.segment, task.unit.prefix)
+    writers = (rejected_writer, output_writer)
     counts = [0, 0, 0]
     last_report = time.monotonic()
     try:
@@ -219,28 +224,29 @@ def run_unit(task: UnitTask, report: Report, held: HeldWork | None = None) -> Pi
                     rejected_writer.write(rejected_row(outcome))
                     pipeline.stats.rejected += 1
                     counts[2] += 1
-                elif isinstance(survivor_writer, ShardWriter) and last_segment:
-                    survivor_writer.write(kept_row(outcome))
+                elif kept_writer is not None:
+                    kept_writer.write(kept_row(outcome))
                     pipeline.stats.kept += 1
                     pipeline.stats.kept_removals.update(removal.code for removal in outcome.removed)
                     counts[1] += 1
                 else:
                     survivors.append(outcome)
             if survivors:
-                signatures = deduplicator.signatures(survivors)  # type: ignore[union-attr]
+                assert deduplicator is not None and survivor_writer is not None  # not the last segment
+                signatures = deduplicator.signatures(survivors)
                 for document, signature in zip(survivors, signatures, strict=True):
-                    survivor_writer.write_survivor(document, signature)  # type: ignore[union-attr]
+                    survivor_writer.write_survivor(document, signature)
             now = time.monotonic()
             if now - last_report >= PROGRESS_INTERVAL_SECONDS:
                 report(counts[0], counts[1], counts[2], progress.position // task.unit.parts)
                 counts = [0, 0, 0]
                 last_report = now
     except BaseException:
-        rejected_writer.abort()
-        survivor_writer.abort()
+        for writer in writers:
+            writer.abort()
         raise
-    rejected_writer.close()
-    survivor_writer.close()
+    for writer in writers:
+        writer.close()
     # Each of a file's `parts` reads the whole file: its share of the bar is 1/parts of it.
     report(counts[0], counts[1], counts[2], progress.position // task.unit.parts)
     return pipeline.stats

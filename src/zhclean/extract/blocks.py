@@ -379,8 +379,8 @@ def build_blocks(
             if tag == "a" and attributes and attributes.get("href"):
                 link_depth += 1
                 flags |= CLOSES_LINK
-            # An int, not a tuple: ints are not tracked by the cyclic garbage collector.
             descend(item.iter(include_text=True))
+            # An int, not a tuple: ints are not tracked by the cyclic garbage collector.
             closes.append((record + 1) * CLOSE_FLAG_SPAN + flags)
             break
         else:

@@ -618,15 +618,19 @@ def list_range(
 
 
 def headline_block(page: PageBlocks, headline: str, title_headline: str = "") -> int:
-    """The position of the heading block that reads the headline, or NO_MATCH."""
-    if headline:
-        for index, (text, kind) in enumerate(zip(page.text, page.kind, strict=True)):
-            if kind == KIND_HEADING and "".join(text.split()) == headline:
-                return index
-    elif title_headline:
-        for index, text in enumerate(page.text):
-            if "".join(text.split()) == title_headline and not page.link_chars[index]:
-                return index
+    """The position of the heading block that reads the headline, else (no headline) of
+    the first unlinked block that reads `title_headline`, or NO_MATCH."""
+    wanted = headline or title_headline
+    if not wanted:
+        return NO_MATCH
+    # `chars` counts a block's characters without whitespace: only a block of the same
+    # count can read the headline, so few blocks are squashed and compared.
+    for index, (text, kind, chars) in enumerate(zip(page.text, page.kind, page.chars, strict=True)):
+        if chars != len(wanted):
+            continue
+        right_kind = kind == KIND_HEADING if headline else not page.link_chars[index]
+        if right_kind and "".join(text.split()) == wanted:
+            return index
     return NO_MATCH
 
 
@@ -643,12 +647,10 @@ def title_segment(title: str) -> str:
     return squashed if len(squashed) >= HEADLINE_MIN_CHARS else ""
 
 
-def follows_headline(
-    page: PageBlocks, headline: str, start: int, weights: list[float], title_headline: str = ""
-) -> bool:
-    """Whether the range starting at `start` is the first prose after the page's headline:
-    a short news item under its own headline is an article, however little prose it has."""
-    anchor = headline_block(page, headline, title_headline)
+def follows_headline(anchor: int, start: int, weights: list[float]) -> bool:
+    """Whether the range starting at `start` is the first prose after the headline block
+    `anchor`: a short news item under its own headline is an article, however little
+    prose it has."""
     return (
         anchor != NO_MATCH and anchor < start and all(weight <= 0 for weight in weights[anchor + 1 : start])
     )
@@ -671,9 +673,8 @@ def select_main_content(
     start, end, score, run = best_container(page, kept_weights)
 
     page_kind = "article"
-    if score < LIST_PAGE_MAX_PROSE_CHARS and not follows_headline(
-        page, headline, start, kept_weights, title_headline
-    ):
+    anchor = headline_block(page, headline, title_headline)
+    if score < LIST_PAGE_MAX_PROSE_CHARS and not follows_headline(anchor, start, kept_weights):
         # Little prose anywhere: a list of links (an index page, a board), or text in
         # short lines (lyrics, poems, a schedule) that the prose weights undervalue.
         is_link = [not gone and link for gone, link in zip(removed, link_blocks, strict=True)]
@@ -719,7 +720,6 @@ def select_main_content(
         # The article starts after its headline: what comes before it in the chosen range
         # (a ticker, a channel's menu, the site's banner) belongs to the page's frame, and
         # the headline itself is `meta["title"]`.
-        anchor = headline_block(page, headline, title_headline)
         if start <= anchor < end - 1:
             start = anchor + 1
     keep = [not removed[index] for index in range(start, end)]
