@@ -28,6 +28,16 @@ TRAILING_RULES = {"ad.copyright.notice", "ad.reprint.notice", "ad.disclaimer.sta
         ("分享到：微博 微信 QQ空间", "ad_lines.share", "ad.share.widget"),
         ("打开APP阅读全文", "ad_lines.read_more", "ad.read_more.prompt"),
         ("相关阅读", "ad_lines.read_more", "ad.read_more.related_header"),
+        (
+            "老街包子铺年营业额破百万 本报讯 城东老街的一家包子铺凭借皮薄馅大的手艺，去年营业额…【详细】",
+            "ad_lines.read_more",
+            "ad.read_more.teaser",
+        ),
+        (
+            "社区食堂开张，老人吃饭不再发愁。居民们说，这里的饭菜便宜又可口，就是排队的人太...... [全文]",
+            "ad_lines.read_more",
+            "ad.read_more.teaser",
+        ),
         ("加微信：abc12345 了解详情", "ad_lines.contact", "ad.contact.wechat_qq"),
         ("咨询电话：010-12345678", "ad_lines.contact", "ad.contact.phone_call"),
         ("广告", "ad_lines.ad_marker", "ad.marker.label"),
@@ -56,6 +66,8 @@ def test_boilerplate_lines_are_removed_with_their_rule(line: str, code: str, rul
         # Short lines that report on accounts rather than ask to follow one.
         "该市网信办持续关注各类公众号的违规行为。",
         "记者注意到，不少家长关注育儿类公众号。",
+        # An ellipsis that ends a quotation, not a summary cut short before its link.
+        "他站在门口看了很久，只说了一句：“再等等吧……”",
         "该公司因未经授权使用他人作品，被法院判决赔偿损失，法院认为其行为构成侵权，" * 3,
         "她在文章里写道，版权所有者应当得到尊重，这是创作者继续创作的基础，也是整个行业健康发展的前提。" * 2,
     ],
