@@ -161,9 +161,11 @@ def test_values_repeated_down_a_table_column_stay() -> None:
     assert cleaned.text == text and not cleaned.removals
 
 
-def test_numbered_entries_and_fields_repeated_by_every_record_keep_their_first_copy() -> None:
+def test_numbered_entries_repeated_by_every_record_stay_and_fields_keep_their_first_copy() -> None:
     # Every programme of an admissions notice lists the same exam subjects, every album of
-    # a discography the same fields: data, not a widget's labels repeated as a block.
+    # a discography the same fields: data, not a widget's labels repeated as a block. Each
+    # subject belongs to its programme; a repeated field keeps one copy, as a feed's
+    # "类别：新闻" would.
     records = [
         ["美术学", "1、外国语", "2、中外美术史", "语言：国语"],
         ["设计学", "1、外国语", "2、中外美术史", "语言：国语"],
@@ -171,7 +173,11 @@ def test_numbered_entries_and_fields_repeated_by_every_record_keep_their_first_c
     ]
     text = "\n".join([BODY, *[line for record in records for line in record]])
     cleaned = AdLineCleaner().clean(text)
-    assert cleaned.text.split("\n")[:5] == [BODY, "美术学", "1、外国语", "2、中外美术史", "语言：国语"]
+    expected = [BODY, "美术学", "1、外国语", "2、中外美术史", "语言：国语"]
+    for programme in ("设计学", "戏剧学"):
+        expected += [programme, "1、外国语", "2、中外美术史"]
+    assert cleaned.text.split("\n") == expected
+    assert [removal.text for removal in cleaned.removals] == ["语言：国语", "语言：国语"]
     assert {removal.rule for removal in cleaned.removals} == {"ad.repeated.line"}
 
 

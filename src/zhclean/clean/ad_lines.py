@@ -47,13 +47,15 @@ DEFAULT_RULES_FILE = "ad_lines.toml"
 DEFAULT_MAX_REPEATED_LABEL_CHARS = 20
 REPEATED_LABEL_RULE = "ad.repeated.label"
 REPEATED_LINE_RULE = "ad.repeated.line"
-# A numbered item ("1、英语", "（二）面试", "③ 体检") or a filled field ("语言：韩语") is an
-# entry of a list or a record, not a widget's label: when every record of a list repeats
-# it (the subjects of every programme, the facts of every album), its first copy stays,
-# as of a repeated sentence.
-LIST_ENTRY = re.compile(
-    r"(?:\d{1,2}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[①-⑳]|[^：:]{1,8}[：:])\s*\S"
+# A numbered item ("1、英语", "（二）面试", "③ 体检") is an entry of a list: when every record
+# of a list repeats it (the subjects of every programme's exam), each copy belongs to its
+# record and stays. A filled field ("语言：韩语") is an entry of a record too, but a feed
+# repeats its fields ("类别：新闻") as a menu repeats its items: its first copy stays, as
+# of a repeated sentence.
+NUMBERED_ENTRY = re.compile(
+    r"(?:\d{1,2}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[①-⑳])\s*\S"
 )
+FIELD_ENTRY = re.compile(r"[^：:]{1,8}[：:]\s*\S")
 SENTENCE_PUNCTUATION = re.compile(r"[。！？!?；;，,]")
 # A trailing notice follows the article: at least a paragraph of prose (100 Han
 # characters) before it, and at most a short paragraph (60) after it, as other notices
@@ -371,10 +373,13 @@ class AdLineCleaner(Cleaner):
             stripped = line.strip()
             if not stripped or counts[stripped] < 2 or index in removed:
                 continue
+            is_short = len(stripped) <= self.max_repeated_label_chars
+            if is_short and NUMBERED_ENTRY.match(stripped) is not None:
+                continue
             is_label = (
-                len(stripped) <= self.max_repeated_label_chars
+                is_short
                 and SENTENCE_PUNCTUATION.search(stripped) is None
-                and LIST_ENTRY.match(stripped) is None
+                and FIELD_ENTRY.match(stripped) is None
             )
             if is_label:
                 if stripped not in cells:
