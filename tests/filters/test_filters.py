@@ -152,6 +152,10 @@ ADMISSIONS_NOTICE = (
     "三、联系电话：010-12345678，联系人：招生办公室。四、讲师及以上职称者可申请同等学力报名。"
 )
 PITCH = "名额有限，欲报从速，欢迎来电咨询！"
+# Three distinct advertising words, four hits each: the mail pitches three times (您, 如有需要,
+# 欢迎来电), the description once (您).
+SHORT_AD_MAIL = "您好：本公司专营办公用品，本公司价格优惠，如有需要欢迎来电！"
+SHOP_DESCRIPTION = "您走进这家店就会发现，本公司自营的文具批发生意很忙，节假日有优惠活动，店里常年批发纸张。"
 CASINO_FEATURE = (
     "这座海滨小城的博彩业已有上百年历史，城中的赌场大多集中在半岛南端。"
     "二十世纪六十年代以后，赌场数量迅速增加，百家乐成为最受欢迎的玩法，"
@@ -166,6 +170,10 @@ CASINO_FEATURE = (
         (FRAUD_REPORT, None),
         (ADMISSIONS_NOTICE, None),
         (ADMISSIONS_NOTICE + PITCH, "advertising"),
+        # Three distinct advertising words: a mail that asks again and again is
+        # advertising, a shop's description that addresses the reader once is not.
+        (SHORT_AD_MAIL, "advertising"),
+        (SHOP_DESCRIPTION, None),
         # A feature on casinos, with no report words and no pitch either.
         (CASINO_FEATURE, None),
         # Report words do not launder a pitch that outnumbers them.

@@ -13,7 +13,10 @@ a fraud case repeats 赌场, 下注 or 汇款 as densely as the pitch does. The 
 context rule (`kind = "context"`, `spam.context`) separates them: a document with several distinct report words (警方,
 抓获, 记者 …) and fewer pitches (您, 立即, 欢迎来电, 加微信 …) is a report and passes every
 category; a category with `require_pitch` (advertising: its words fill notices and
-course descriptions too) also needs at least one pitch. `detail` gives both counts.
+course descriptions too) also needs at least one pitch. A category may accept fewer
+distinct words from a text that pitches repeatedly (`pitched_min_distinct` with at least
+`pitched_min_pitches` pitches): a short advertising mail names three selling points and
+asks twice, while a notice that names as many has nobody to ask. `detail` gives both counts.
 """
 
 from __future__ import annotations
@@ -79,6 +82,28 @@ class Category:
     min_distinct: int
     min_hits_per_1k_chars: float
     require_pitch: bool = False
+    # Fewer distinct words suffice from a text with at least this many pitches (0: never).
+    pitched_min_distinct: int = 0
+    pitched_min_pitches: int = 0
+
+    def dense(self, hits: int, distinct: int, hits_per_1k_chars: float) -> bool:
+        """Enough hits, densely enough, of enough distinct words for the category to apply
+        to some text (with enough pitches, if it takes fewer words from a pitch)."""
+        fewest_distinct = min(self.min_distinct, self.pitched_min_distinct or self.min_distinct)
+        return (
+            hits >= self.min_hits
+            and distinct >= fewest_distinct
+            and hits_per_1k_chars >= self.min_hits_per_1k_chars
+        )
+
+    def enough_words(self, distinct: int, pitches: int) -> bool:
+        if distinct >= self.min_distinct:
+            return True
+        return (
+            self.pitched_min_pitches > 0
+            and pitches >= self.pitched_min_pitches
+            and distinct >= self.pitched_min_distinct
+        )
 
 
 @dataclass(frozen=True)
@@ -91,14 +116,14 @@ class Context:
     report: re.Pattern[str] | None
     pitch: re.Pattern[str] | None
 
-    def counts(self, folded: str) -> tuple[int, list[str]]:
+    def counts(self, folded: str, min_pitches: int = 1) -> tuple[int, list[str]]:
         """Pitches and the distinct report words in `folded` (case-folded text). Pitches
         are counted only as far as the verdict needs: up to the number of report words
-        (at least 1), so a long pitch-dense spam stops after its first few."""
+        (at least `min_pitches`), so a long pitch-dense spam stops after its first few."""
         reports = sorted(set(self.report.findall(folded))) if self.report else []
         pitches = 0
         if self.pitch:
-            enough = max(1, len(reports))
+            enough = max(min_pitches, len(reports))
             for pitches, _ in enumerate(self.pitch.finditer(folded), start=1):
                 if pitches >= enough:
                     break
@@ -114,6 +139,7 @@ class CompiledWords:
     category_of: dict[str, str]  # case-folded word → category code
     categories: dict[str, Category]
     context: Context
+    pitches_needed: int  # pitches counted at most: as many as any category's verdict needs
 
 
 def compile_words(file_name: str) -> CompiledWords:
@@ -134,6 +160,8 @@ def compile_words(file_name: str) -> CompiledWords:
             min_distinct=int(table["min_distinct"]),
             min_hits_per_1k_chars=float(table["min_hits_per_1k_chars"]),
             require_pitch=bool(table.get("require_pitch", False)),
+            pitched_min_distinct=int(table.get("pitched_min_distinct", 0)),
+            pitched_min_pitches=int(table.get("pitched_min_pitches", 0)),
         )
         for word in table["words"]:
             category_of.setdefault(fold_case(word), code)
@@ -149,8 +177,13 @@ def compile_words(file_name: str) -> CompiledWords:
         if pitch_patterns
         else None,
     )
+    pitches_needed = max([1, *(category.pitched_min_pitches for category in categories.values())])
     return CompiledWords(
-        re.compile(two_character_gate(words) + trie_pattern(words)), category_of, categories, context
+        re.compile(two_character_gate(words) + trie_pattern(words)),
+        category_of,
+        categories,
+        context,
+        pitches_needed,
     )
 
 
@@ -185,29 +218,28 @@ class SpamWordFilter(Filter):
             category = compiled.categories[code]
             total = sum(words.values())
             density = total * 1000 / characters
-            if (
-                total >= category.min_hits
-                and len(words) >= category.min_distinct
-                and density >= category.min_hits_per_1k_chars
-            ):
-                if context is None:
-                    context = compiled.context.counts(folded)
-                pitches, reports = context
-                if compiled.context.is_report(pitches, reports):
-                    return None  # a report about the topic: no category applies
-                if category.require_pitch and not pitches:
-                    continue
-                return Reject(
-                    code,
-                    {
-                        "rule": category.id,
-                        "hits": total,
-                        "distinct": len(words),
-                        "hits_per_1k_chars": round(density, 2),
-                        "top_words": dict(words.most_common(5)),
-                        "min_hits_per_1k_chars": category.min_hits_per_1k_chars,
-                        "pitches": pitches,
-                        "report_words": reports,
-                    },
-                )
+            if not category.dense(total, len(words), density):
+                continue
+            if context is None:
+                context = compiled.context.counts(folded, compiled.pitches_needed)
+            pitches, reports = context
+            if compiled.context.is_report(pitches, reports):
+                return None  # a report about the topic: no category applies
+            if category.require_pitch and not pitches:
+                continue
+            if not category.enough_words(len(words), pitches):
+                continue
+            return Reject(
+                code,
+                {
+                    "rule": category.id,
+                    "hits": total,
+                    "distinct": len(words),
+                    "hits_per_1k_chars": round(density, 2),
+                    "top_words": dict(words.most_common(5)),
+                    "min_hits_per_1k_chars": category.min_hits_per_1k_chars,
+                    "pitches": pitches,
+                    "report_words": reports,
+                },
+            )
         return None
