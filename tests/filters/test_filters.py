@@ -27,6 +27,7 @@ PROSE = (
     "合作社随后召开总结会，把种植中遇到的问题一一记录下来，准备明年改进灌溉和施肥的方法。"
 )
 KEYWORDS = "\n".join(["北京搬家|北京搬家公司|搬家公司电话|北京搬家价格|搬家多少钱|长途搬家"] * 6)
+CLAUSE_LINE = "他今年读高二了,学习压力比较大,周末也很少休息,家里人都很担心,老师也常常找他谈心,"
 NAMES = "、".join(["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强"] * 20)
 GAMBLING = "真人娱乐城，百家乐、老虎机在线投注，注册送彩金，首存优惠，赔率最高。" * 4 + PROSE
 PORN = "成人视频在线看，激情视频、自拍偷拍每日更新，美女视频免费看。" * 4 + PROSE
@@ -89,6 +90,9 @@ MENU_LINES = "\n".join(
         (KeywordStuffingFilter(), PROSE, None),
         (KeywordStuffingFilter(), KEYWORDS + "\n" + PROSE[:60], "keyword_lists"),
         (KeywordStuffingFilter(), "我们买了苹果、香蕉、梨和葡萄，回家做了一盘水果沙拉。" * 5, None),
+        # A mail broken into lines before each full stop: clauses joined by commas that
+        # share no keyword are prose, not a phrase list.
+        (KeywordStuffingFilter(), "\n".join([CLAUSE_LINE] * 6) + "\n" + PROSE[:60], None),
         (MojibakeFilter(), PROSE, None),
         (MojibakeFilter(), "鐨勬槸涓嶈兘锛屾垜浠銆傝繖鏄竴涓" * 5, "garbled"),
         (MojibakeFilter(), PROSE + "\ufffd" * 30, "replacement_chars"),
