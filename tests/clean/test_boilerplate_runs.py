@@ -77,3 +77,12 @@ def test_long_clauses_and_lines_ending_like_sentences_stay_prose() -> None:
     text = "\n".join(MENU + [ARTICLE[0], cut_short, quoted, ARTICLE[2]] + FOOTER)
     cleaned = BoilerplateRunCleaner().clean(text)
     assert cut_short in cleaned.text and quoted in cleaned.text
+
+
+def test_a_table_of_short_cells_inside_the_article_stays() -> None:
+    # Rows of short cells are not prose, but however many there are, they do not break
+    # the article around them into two regions.
+    table = ["城市\t最高气温\t用电负荷", *[f"城市{index}\t{38 + index % 3}℃\t{index}万千瓦" for index in range(8)]]
+    text = "\n".join(MENU + ARTICLE[:2] + table + ARTICLE[2:] + FOOTER)
+    cleaned = BoilerplateRunCleaner().clean(text)
+    assert cleaned.text == "\n".join(ARTICLE[:2] + table + ARTICLE[2:])

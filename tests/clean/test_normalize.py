@@ -15,6 +15,8 @@ from zhclean.clean.normalize import Normalizer
         ("双重&amp;quot;转义&amp;quot;", '双重"转义"'),
         ("第一段\n\n\n\n第二段", "第一段\n\n第二段"),
         ("行尾空格   \n  行首", "行尾空格\n行首"),
+        # A table's row keeps one tab between cells; tabs at a line's ends go.
+        ("城市 \t\t 人口\t面积\t\n\t北京\t2189万", "城市\t人口\t面积\n北京\t2189万"),
     ],
 )
 def test_normalize(text: str, expected: str) -> None:
@@ -39,3 +41,10 @@ def test_spaces_beside_consecutive_line_breaks_go_in_one_pass() -> None:
     once = Normalizer().clean("第一段\n \n 第二段").text
     assert once == "第一段\n\n第二段"
     assert Normalizer().clean(once).text == once
+
+
+def test_whitespace_step_keeps_one_tab_between_a_rows_cells() -> None:
+    from zhclean.clean.whitespace import WhitespaceNormalizer
+
+    text = "\t城市 \t 人口\u3000\u3000面积\t\n\n北京\t\t2189万  两千"
+    assert WhitespaceNormalizer().clean(text).text == "城市\t人口 面积\n北京\t2189万 两千"

@@ -69,6 +69,12 @@ SENTENCE_END = re.compile(r"[。！？；!?;]\s*$")
 SENTENCE_FINAL = re.compile(r"[。！？!?…；;：:][”」』’）)]?\s*$")
 
 
+def is_table_row(line: str) -> bool:
+    """A row of a table: at least two cells separated by tabs (as `visible_text` and the
+    main-content extractor write rows)."""
+    return sum(1 for cell in line.split("\t") if cell.strip()) >= 2
+
+
 class BoilerplateRunCleaner(Cleaner):
     """Drops the lines outside the main runs of prose of a page's text."""
 
@@ -117,10 +123,16 @@ class BoilerplateRunCleaner(Cleaner):
         # Regions: [first, last] positions in content_indexes, joined across short gaps.
         regions: list[list[int]] = []
         last_prose = -1
+        # Table rows between prose lines do not count as a gap: a table of short cells in an
+        # article is part of it, however many rows it has.
+        rows_before = 0  # table rows since the last prose line
         for position, index in enumerate(content_indexes):
             if not weights[index]:
+                rows_before += is_table_row(lines[index])
                 continue
-            if regions and position - last_prose - 1 <= self.max_gap_lines:
+            gap = position - last_prose - 1 - rows_before
+            rows_before = 0
+            if regions and gap <= self.max_gap_lines:
                 regions[-1][1] = position
             else:
                 regions.append([position, position])

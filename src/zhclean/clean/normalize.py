@@ -51,12 +51,19 @@ TRANSLATION = {**FULL_WIDTH_TO_HALF, **{code: None for code in INVISIBLE_CODES}}
 # call entirely on clean text (most documents), which keeps this cleaner cheap.
 NEEDS_TRANSLATION = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(TRANSLATION)) + "]")
 
-HORIZONTAL_SPACE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-# Starts at a line break or where a run of spaces starts (the lookbehind): ` *\n *` alone
-# rescanned the rest of a long space run from each of its spaces (19 s on 100 kB of
-# spaces). A line break right after the spaces a previous match took ("a\n \n b") starts
-# a match of its own, so one pass leaves no space beside any line break.
-SPACE_AROUND_NEWLINE = re.compile(r"\n *|(?<! ) +\n *")
+# Horizontal space other than the tab: a run of it becomes one space.
+SPACE_CLASS = r" \f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+HORIZONTAL_SPACE = re.compile(f"[{SPACE_CLASS}]+")
+# A run holding a tab is the break between two cells of a table's row (the main-content
+# extractor and `visible_text` write rows so): it becomes one tab, so tables keep their
+# columns. Matched only where the run starts (the lookbehind), so a long run without a tab
+# is tried once, not from each of its characters.
+TAB_RUN = re.compile(f"(?<![{SPACE_CLASS}\t])[{SPACE_CLASS}]*\t[{SPACE_CLASS}\t]*")
+# Starts at a line break or where a run of spaces and tabs starts (the lookbehind):
+# ` *\n *` alone rescanned the rest of a long space run from each of its spaces (19 s on
+# 100 kB of spaces). A line break right after the spaces a previous match took
+# ("a\n \n b") starts a match of its own, so one pass leaves no space beside any line break.
+SPACE_AROUND_NEWLINE = re.compile(r"\n[ \t]*|(?<![ \t])[ \t]+\n[ \t]*")
 # Named, decimal and hexadecimal references; a bounded name keeps the scan linear.
 HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
@@ -91,8 +98,10 @@ def collapse_whitespace(text: str, max_blank_lines: int) -> str:
     # which halves this function's time on news text. The result is the same: a
     # substitution with nothing to change returns its input.
     text = unify_line_breaks(text)
+    if "\t" in text:
+        text = TAB_RUN.sub("\t", text)
     text = HORIZONTAL_SPACE.sub(" ", text)
-    if " \n" in text or "\n " in text:
+    if " \n" in text or "\n " in text or "\t\n" in text or "\n\t" in text:
         text = SPACE_AROUND_NEWLINE.sub("\n", text)
     text = text.strip()
     limit = "\n" * (max_blank_lines + 1)

@@ -11,19 +11,23 @@ from typing import ClassVar
 from zhclean.steps import Cleaned, Cleaner
 from zhclean.text.chars import unify_line_breaks
 
-# Runs of ordinary spaces, tabs, NBSP and the ideographic space U+3000 that Chinese pages
-# use for paragraph indents; a lone ASCII space is left alone (replacing it with itself
-# would only cost time). Newlines are kept: they separate paragraphs.
-SPACES = r" \t\f\v\u00a0\u3000\u2000-\u200a\u202f\u205f"
+# Runs of ordinary spaces, NBSP and the ideographic space U+3000 that Chinese pages use
+# for paragraph indents; a lone ASCII space is left alone (replacing it with itself would
+# only cost time). Newlines are kept: they separate paragraphs.
+SPACES = r" \f\v\u00a0\u3000\u2000-\u200a\u202f\u205f"
 OTHER_SPACES = SPACES.removeprefix(" ")
 # A run of two or more, or one that is not an ASCII space: the first character is matched
 # before the choice, because `re` scans for a pattern that starts with one class at C
 # speed but tries an alternation (`[…]{2,}|[…]`) at every position, twice the time.
 HORIZONTAL_SPACE = re.compile(f"[{SPACES}](?:[{SPACES}]+|(?<=[{OTHER_SPACES}]))")
+# A run holding a tab separates two cells of a table's row: one tab, so the row keeps its
+# columns. Tried only where a run starts (the lookbehind): linear on long runs.
+TAB_RUN = re.compile(f"(?<![{SPACES}\t])[{SPACES}]*\t[{SPACES}\t]*")
 
 
 class WhitespaceNormalizer(Cleaner):
-    """One space for any run of horizontal space, lines trimmed, at most
+    """One tab for a run of horizontal space holding a tab (a table's cell break), one
+    space for any other run, lines trimmed, at most
     `max_blank_lines` blank lines in a row (0: paragraphs are plain lines)."""
 
     name: ClassVar[str] = "whitespace"
@@ -34,11 +38,14 @@ class WhitespaceNormalizer(Cleaner):
         self.max_blank_lines = max_blank_lines
 
     def clean(self, text: str) -> Cleaned:
-        spaced = HORIZONTAL_SPACE.sub(" ", unify_line_breaks(text))
+        spaced = unify_line_breaks(text)
+        if "\t" in spaced:
+            spaced = TAB_RUN.sub("\t", spaced)
+        spaced = HORIZONTAL_SPACE.sub(" ", spaced)
         lines: list[str] = []
         blank_run = 0
         for line in spaced.split("\n"):
-            line = line.strip(" ")
+            line = line.strip(" \t")
             if line:
                 blank_run = 0
                 lines.append(line)

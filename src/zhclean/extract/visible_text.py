@@ -18,9 +18,14 @@ INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "svg", "ifr
 # Block-level tags end a line; inline tags (a, span, b …) join their text to the line.
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr td th ul "
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr ul "
     "title".split()
 )
+# A table's row is one line, its cells separated by tabs, as the row is read on screen (and
+# as the main-content extractor writes it); a cell holding blocks of its own (a layout
+# table's column) still breaks into their lines.
+CELL_TAGS = frozenset(("td", "th"))
+
 
 
 def visible_text(html: str) -> tuple[str, str]:
@@ -48,9 +53,12 @@ def visible_text(html: str) -> tuple[str, str]:
         if tag in BLOCK_TAGS:
             parts.append("\n")
             stack.append(None)
+        elif tag in CELL_TAGS:
+            parts.append("\t")
         children = list(node.iter(include_text=True))  # type: ignore[attr-defined]
         stack.extend(reversed(children))
-    return "".join(parts), title
+    # Tabs left at a line's ends (before a row's first cell, around a cell's own blocks) go.
+    return "\n".join(line.strip("\t") for line in "".join(parts).split("\n")), title
 
 
 class VisibleTextExtractor(Extractor):
