@@ -30,7 +30,8 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
+from operator import add
 from typing import ClassVar
 
 from zhclean.document import Removal
@@ -278,9 +279,8 @@ class AdLineCleaner(Cleaner):
 
     def clean(self, text: str) -> Cleaned:
         lines = text.split("\n")
-        starts = [0]
-        for line in lines[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
+        # Where each line starts: the lengths before it, plus one line break each.
+        starts = list(map(add, accumulate(map(len, lines[:-1]), initial=0), range(len(lines))))
         removed: dict[int, Removal] = {}
         trailing: dict[int, Removal] = {}  # cut only if they turn out to trail the text
         fragments: dict[int, list[tuple[int, int, CompiledRule]]] = {}
@@ -366,7 +366,10 @@ class AdLineCleaner(Cleaner):
             before += prose[index]
 
     def mark_repeated(self, lines: list[str], removed: dict[int, Removal]) -> None:
-        counts = Counter(line.strip() for line in lines)
+        counts = Counter(map(str.strip, lines))
+        del counts[""]
+        if len(counts) == len(lines) or max(counts.values(), default=1) < 2:
+            return  # no line repeats (most texts)
         cells = self.table_values(lines, counts)
         seen: set[str] = set()
         for index, line in enumerate(lines):
