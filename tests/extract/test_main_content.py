@@ -472,3 +472,15 @@ def test_an_english_sentence_without_commas_is_not_a_keyword_list() -> None:
     sentence = " ".join(["the"] + ["quick brown fox jumps over the lazy dog"] * 9)
     result = extracted(article_page(extra_inside=f"<p>{sentence}</p>"))
     assert "lazy dog" in result.text
+
+
+def test_a_caption_that_repeats_the_title_late_in_the_article_does_not_cut_it() -> None:
+    # No heading reads the title, so the first block that does would name the headline,
+    # and the article would start after it; here it is a caption after most of the text.
+    body = f"<p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p><p>小镇图书馆重新开放</p><p>{PARAGRAPHS[2]}</p>"
+    html = (
+        "<html><head><title>小镇图书馆重新开放_示例新闻网</title></head><body>"
+        f"{NAV}<div class='article-content'>{body}</div>{FOOTER_LINKS}</body></html>"
+    )
+    text = extracted(html).text
+    assert all(paragraph in text for paragraph in PARAGRAPHS)

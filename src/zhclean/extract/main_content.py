@@ -647,6 +647,15 @@ def title_segment(title: str) -> str:
     return squashed if len(squashed) >= HEADLINE_MIN_CHARS else ""
 
 
+def heads_most_prose(anchor: int, start: int, end: int, weights: list[float]) -> bool:
+    """Whether more of the range's prose follows the headline block than precedes it: a
+    block that reads the title in the middle of an article (a caption, a quote of the
+    title) is not where it starts."""
+    before = sum(weight for weight in weights[start:anchor] if weight > 0)
+    after = sum(weight for weight in weights[anchor + 1 : end] if weight > 0)
+    return after >= before
+
+
 def follows_headline(anchor: int, start: int, weights: list[float]) -> bool:
     """Whether the range starting at `start` is the first prose after the headline block
     `anchor`: a short news item under its own headline is an article, however little
@@ -720,7 +729,7 @@ def select_main_content(
         # The article starts after its headline: what comes before it in the chosen range
         # (a ticker, a channel's menu, the site's banner) belongs to the page's frame, and
         # the headline itself is `meta["title"]`.
-        if start <= anchor < end - 1:
+        if start <= anchor < end - 1 and heads_most_prose(anchor, start, end, kept_weights):
             start = anchor + 1
     keep = [not removed[index] for index in range(start, end)]
     if page_kind == "article":
