@@ -160,6 +160,11 @@ PITCH = "名额有限，欲报从速，欢迎来电咨询！"
 # 欢迎来电), the description once (您).
 SHORT_AD_MAIL = "您好：本公司专营办公用品，本公司价格优惠，如有需要欢迎来电！"
 SHOP_DESCRIPTION = "您走进这家店就会发现，本公司自营的文具批发生意很忙，节假日有优惠活动，店里常年批发纸张。"
+# Three report words (警方, 嫌疑人, 表示), three pitches (立即 twice, 开户), fraud words.
+BANK_REPORT = (
+    "警方表示，嫌疑人以高额返利为诱饵发展下线，要求老人立即汇款、立即转账至指定账户，"
+    "还冒充银行职员以开户为名套取信息，这是一起典型的传销骗局。"
+)
 CASINO_FEATURE = (
     "这座海滨小城的博彩业已有上百年历史，城中的赌场大多集中在半岛南端。"
     "二十世纪六十年代以后，赌场数量迅速增加，百家乐成为最受欢迎的玩法，"
@@ -180,6 +185,8 @@ CASINO_FEATURE = (
         (SHOP_DESCRIPTION, None),
         # A feature on casinos, with no report words and no pitch either.
         (CASINO_FEATURE, None),
+        # A report that quotes as many urgings as it names sources is still a report.
+        (BANK_REPORT, None),
         # Report words do not launder a pitch that outnumbers them.
         (GAMBLING + "记者从警方获悉，法院已立案。", "gambling"),
     ],

@@ -11,7 +11,7 @@ characters and the most frequent words, so an audit shows why.
 Density alone cannot tell spam from a report about spam: news of a gambling crackdown or
 a fraud case repeats 赌场, 下注 or 汇款 as densely as the pitch does. The rule file's
 context rule (`kind = "context"`, `spam.context`) separates them: a document with several distinct report words (警方,
-抓获, 记者 …) and fewer pitches (您, 立即, 欢迎来电, 加微信 …) is a report and passes every
+抓获, 记者 …) and no more pitches (您, 立即, 欢迎来电, 加微信 …) than that is a report and passes every
 category; a category with `require_pitch` (advertising: its words fill notices and
 course descriptions too) also needs at least one pitch. A category may accept fewer
 distinct words from a text that pitches repeatedly (`pitched_min_distinct` with at least
@@ -118,19 +118,22 @@ class Context:
 
     def counts(self, folded: str, min_pitches: int = 1) -> tuple[int, list[str]]:
         """Pitches and the distinct report words in `folded` (case-folded text). Pitches
-        are counted only as far as the verdict needs: up to the number of report words
-        (at least `min_pitches`), so a long pitch-dense spam stops after its first few."""
+        are counted only as far as the verdict needs: up to one more than the number of
+        report words (at least `min_pitches`), so a long pitch-dense spam stops after its
+        first few."""
         reports = sorted(set(self.report.findall(folded))) if self.report else []
         pitches = 0
         if self.pitch:
-            enough = max(min_pitches, len(reports))
+            enough = max(min_pitches, len(reports) + 1)
             for pitches, _ in enumerate(self.pitch.finditer(folded), start=1):
                 if pitches >= enough:
                     break
         return pitches, reports
 
     def is_report(self, pitches: int, reports: list[str]) -> bool:
-        return len(reports) >= self.min_report_distinct and pitches < len(reports)
+        # A tie is a report: a story quotes as many urgings (立即, 开户 at a bank) as it
+        # names sources, while a pitch outnumbers the report words it borrows.
+        return len(reports) >= self.min_report_distinct and pitches <= len(reports)
 
 
 @dataclass(frozen=True)
