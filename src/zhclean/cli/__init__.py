@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from zhclean import __version__
 from zhclean.cli.common import USER_ERROR_EXIT, UserError
-from zhclean.cli.startup import freeze_at_exit, single_threaded_blas
+from zhclean.cli.startup import freeze_at_exit, keep_freed_memory, single_threaded_blas
 from zhclean.recipe import RecipeError
 
 __all__ = ["build_parser", "main"]
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # run as the `zhclean` command, not called from Python
         freeze_at_exit()
         single_threaded_blas()
+        keep_freed_memory()
     # Imported only now, after `single_threaded_blas`: they import numpy, which reads the
     # setting on import.
     from zhclean.engines import OutputError

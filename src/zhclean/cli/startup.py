@@ -4,6 +4,7 @@ command itself: never applied in a user's own Python process."""
 from __future__ import annotations
 
 import atexit
+import ctypes
 import gc
 import os
 import sys
@@ -24,6 +25,31 @@ def single_threaded_blas() -> None:
     its workers are processes, so the threads never have work. Only has an effect before
     numpy is imported; a value the user set is kept."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+# mallopt's parameters (glibc's <malloc.h>).
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+# Blocks below this come from the heap, and the heap keeps up to TRIM_THRESHOLD_BYTES of
+# freed memory at its top; glibc's defaults start at 128 kB and adapt up to 32 MB.
+MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 64 * 1024 * 1024
+
+
+def keep_freed_memory() -> None:
+    """Lets glibc's malloc keep freed blocks for the next allocation instead of handing
+    them back to the kernel at once. A batch of documents makes numpy arrays of a few MB
+    (shingle hashes, bins), freed before the next batch makes the same again; with
+    glibc's defaults each of them is returned (unmapped, or trimmed off the heap) and the
+    next one's pages fault in again, zeroed by the kernel: 24 k page faults, a third of
+    the MinHash signatures' CPU time on 3,000 news texts (113 ms, 76 ms with the blocks
+    kept; measured on the 2-core dev machine). No effect where malloc is not glibc's."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
 
 
 class _RefusePandas:
