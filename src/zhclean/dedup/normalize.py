@@ -87,9 +87,10 @@ def _mapping(code_point: int) -> int:
     ]
     if not kept:
         return int(DROPPED)
-    if len(kept) == 1 and len(mapped) == 1 and not _needs_exact_path(ord(kept[0]), kept[0]):
-        # (Half-width katakana voiced marks map to combining marks, half-width
-        # Hangul to conjoining jamo: both compose with their neighbour.)
+    # One code point kept of the form (℃ -> °c -> c) is the mapping, unless a code point
+    # of the form composes with a neighbour or lower-cases by position: half-width
+    # katakana voiced marks map to combining marks, half-width Hangul to conjoining jamo.
+    if len(kept) == 1 and not any(_needs_exact_path(ord(c), c) for c in mapped):
         return ord(kept[0])
     return int(NEEDS_EXACT_PATH)
 
