@@ -12,12 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from zhclean import __version__
-from zhclean.cli import clean, recipe
 from zhclean.cli.common import USER_ERROR_EXIT, UserError
-from zhclean.cli.startup import freeze_at_exit
-from zhclean.engines import OutputError
-from zhclean.io.readers import InputError
-from zhclean.io.storage import StorageError
+from zhclean.cli.startup import freeze_at_exit, keep_freed_memory, single_threaded_blas
 from zhclean.recipe import RecipeError
 
 __all__ = ["build_parser", "main"]
@@ -31,6 +27,8 @@ CORE_COMMANDS = ("clean", "dedup", "recipe")
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with one of CORE_COMMANDS as `command`, without the commands
     defined elsewhere (parsing that command's arguments needs none of them)."""
+    from zhclean.cli import clean, recipe  # (not at the top: they import numpy, see `main`)
+
     parser = argparse.ArgumentParser(
         prog="zhclean",
         description="Clean scraped Chinese web pages into training text, with a reason for every cut.",
@@ -50,6 +48,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # run as the `zhclean` command, not called from Python
         freeze_at_exit()
+        single_threaded_blas()
+        keep_freed_memory()
+    # Imported only now, after `single_threaded_blas`: they import numpy, which reads the
+    # setting on import.
+    from zhclean.engines import OutputError
+    from zhclean.io.readers import InputError
+    from zhclean.io.storage import StorageError
+
     words = sys.argv[1:] if argv is None else list(argv)
     # The command is the first word that is not an option (the top-level options take no value).
     command = next((word for word in words if not word.startswith("-")), None)

@@ -20,7 +20,7 @@ from typing import ClassVar
 from zhclean.dedup.clusters import ClusteringDeduplicator
 from zhclean.dedup.graph import ClusterSpec
 from zhclean.dedup.minhash import DEFAULT_CHUNK_DOCS, DEFAULT_PARTITIONS, MODES
-from zhclean.dedup.signatures import EXACT_SIGNATURE_WORDS, exact_signature
+from zhclean.dedup.signatures import EXACT_SIGNATURE_WORDS, exact_signature, exact_signatures
 from zhclean.dedup.staged import DEFAULT_MAX_EDGES_IN_MEMORY
 from zhclean.document import Document
 
@@ -45,6 +45,9 @@ class ExactDeduplicator(ClusteringDeduplicator):
 
     def signature(self, doc: Document) -> bytes:
         return exact_signature(doc.text)
+
+    def signatures(self, docs: list[Document]) -> list[bytes]:
+        return exact_signatures([doc.text for doc in docs])
 
     def spec(self) -> ClusterSpec:
         return ClusterSpec(

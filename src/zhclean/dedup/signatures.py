@@ -44,7 +44,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zhclean.dedup.normalize import normalized_code_points
+from zhclean.dedup.normalize import normalized_code_points_of
 
 MASK64 = (1 << 64) - 1
 FMIX_MULTIPLIER_1 = np.uint64(0xFF51AFD7ED558CCD)
@@ -180,34 +180,49 @@ class MinHashScheme:
         return (minima & LOW_16_BITS).astype(np.uint16)
 
 
-def shingled_code_points(text: str) -> np.ndarray:
-    """The code points a MinHash signature shingles: the normalized text's, or the raw
-    text's when nothing is left after normalization (only punctuation, say), so such
-    texts still only match their exact copies."""
-    code_points = normalized_code_points(text)
-    if len(code_points) == 0:
-        code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return code_points
+def shingled_code_points(texts: Sequence[str]) -> list[np.ndarray]:
+    """The code points a MinHash signature shingles, of each text: the normalized text's,
+    or the raw text's when nothing is left after normalization (only punctuation, say), so
+    such texts still only match their exact copies."""
+    return [
+        code_points if len(code_points) else raw_code_points(text)
+        for text, code_points in zip(texts, normalized_code_points_of(texts), strict=True)
+    ]
+
+
+def raw_code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def minhash_signature(text: str, scheme: MinHashScheme) -> bytes:
     """The MinHash signature of `text` as `scheme.bins` little-endian uint16 words."""
-    return scheme.signature_words(shingled_code_points(text)).astype(WORD_DTYPE).tobytes()
+    return scheme.signature_words(shingled_code_points([text])[0]).astype(WORD_DTYPE).tobytes()
 
 
 def minhash_signatures(texts: Sequence[str], scheme: MinHashScheme) -> list[bytes]:
     """`minhash_signature` of each text, computed together (`MinHashScheme.signature_matrix`)."""
-    matrix = scheme.signature_matrix([shingled_code_points(text) for text in texts]).astype(WORD_DTYPE)
+    matrix = scheme.signature_matrix(shingled_code_points(texts)).astype(WORD_DTYPE)
     return [row.tobytes() for row in matrix]
 
 
 def exact_signature(text: str) -> bytes:
     """A 128-bit digest of the normalized text (of the raw text when nothing is left)."""
-    code_points = normalized_code_points(text)
-    if len(code_points) == 0:
+    return exact_signatures([text])[0]
+
+
+def exact_signatures(texts: Sequence[str]) -> list[bytes]:
+    """`exact_signature` of each text, normalized together."""
+    return [
+        exact_digest(text, code_points)
+        for text, code_points in zip(texts, normalized_code_points_of(texts), strict=True)
+    ]
+
+
+def exact_digest(text: str, normalized: np.ndarray) -> bytes:
+    if len(normalized) == 0:
         payload = b"raw:" + text.encode("utf-8", "surrogatepass")
     else:
-        payload = b"normalized:" + code_points.astype("<u4").tobytes()
+        payload = b"normalized:" + normalized.astype("<u4", copy=False).tobytes()
     return hashlib.blake2b(payload, digest_size=WORD_DTYPE.itemsize * EXACT_SIGNATURE_WORDS).digest()
 
 

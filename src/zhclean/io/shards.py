@@ -66,7 +66,10 @@ DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024
 # Rows buffered before a row group is written.
 ROW_GROUP_ROWS = 2_000
-ZSTD_LEVEL = 3
+# Level 2 rather than 3: on 3,067 kept news texts (11.3 MB encoded) the shard is 6% larger
+# (4.86 MB against 4.57) and written with a quarter less CPU (73 ms against 95, best of
+# 10); at level 1 it is 29% larger for 61 ms.
+ZSTD_LEVEL = 2
 # Work shards (documents between pipeline segments) live for one run and are read once:
 # LZ4 writes them ≈3× faster than zstd at level 3, and their size matters little.
 WORK_COMPRESSION = "lz4"

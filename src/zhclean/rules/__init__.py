@@ -83,6 +83,23 @@ def _parsed(path: Path) -> dict[str, Any]:
     return data
 
 
+@functools.lru_cache(maxsize=64)
+def _header(path: Path) -> dict[str, Any]:
+    """The file's [header] table, parsed from the text before the first [[rules]] when
+    that holds it (as in every shipped file), else from the whole file. A run records the
+    version of every rule file in its stats: parsing them whole took 10 ms, a fiftieth of
+    deduplicating 3,000 news texts."""
+    head, rules_follow, _ = _read_bytes(path).decode("utf-8", "replace").partition("\n[[rules]]")
+    if rules_follow:
+        try:
+            header = tomllib.loads(head).get("header")
+        except tomllib.TOMLDecodeError:
+            header = None
+        if isinstance(header, dict) and isinstance(header.get("version"), int):
+            return header
+    return _parsed(path)["header"]
+
+
 def check_schema(data: dict[str, Any], path: Path) -> None:
     """Raises RulesFileError unless `data` has the header and the uniquely, prefixed ids
     that every rule file has (see the module docstring)."""
@@ -132,7 +149,7 @@ def rules_version(file_name: str) -> str:
     """A short human-readable version: the header's `version` plus the first 12 hex
     digits of the content hash (`"3+1a2b3c4d5e6f"`), so an edit without a version bump
     still shows."""
-    version = _parsed(rules_file_path(file_name))["header"]["version"]
+    version = _header(rules_file_path(file_name))["version"]
     return f"{version}+{rules_file_hash(file_name)[:12]}"
 
 
