@@ -63,5 +63,15 @@ def count_han(text: str) -> int:
     return len(NOT_HAN.sub("", text)) if text else 0
 
 
+# Whitespace other than the space, line break and tab that normalized text is made of.
+UNCOMMON_WHITESPACE = re.compile(r"[^\S \n\t]")
+
+
 def count_non_space(text: str) -> int:
-    return len(text) - count(WHITESPACE, text)
+    """Characters of `text` that are not whitespace (`str.isspace`). Normalized text has only spaces,
+    line breaks and tabs: three str.count scans and one search that finds nothing cost
+    half of removing the whitespace to measure what is left (several filters call this
+    on every document)."""
+    if UNCOMMON_WHITESPACE.search(text) is None:
+        return len(text) - text.count(" ") - text.count("\n") - text.count("\t")
+    return len(WHITESPACE.sub("", text))
