@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from typing import Any
 
 from zhclean.extract.dom_tokens import NO_MATCH, DomTokenRules
@@ -156,9 +157,11 @@ def count_sentence_punctuation(text: str) -> int:
 def removal_text(text: str) -> str:
     """A dropped container's text for the audit: one line per text node, spaces collapsed."""
     # map/filter over C functions: no Python frame per line (a dropped menu has hundreds).
-    # Blank lines (whitespace between tags, most of them) go first, by str.strip (the same
-    # whitespace as str.split): a third less time than splitting and joining them too.
-    return "\n".join(map(" ".join, map(str.split, filter(str.strip, text.split("\n")))))
+    # Blank lines (whitespace between tags, most of them) go first: empty ones by
+    # filter(None), whitespace-only ones by str.isspace (the same whitespace as str.split),
+    # which unlike str.strip builds no string to test.
+    lines = filterfalse(str.isspace, filter(None, text.split("\n")))
+    return "\n".join(map(" ".join, map(str.split, lines)))
 
 
 # A container holding the headline holds the article when it also has this many sentence
@@ -166,12 +169,28 @@ def removal_text(text: str) -> str:
 HEADLINE_MIN_PUNCTUATION = 5
 
 
-def holds_article(text: str, headline: str) -> bool:
-    """Whether a container's text holds the page's headline and prose after it."""
-    if not headline:
+def holds_article(text: str, headline: str, punctuation: int) -> bool:
+    """Whether a container's text, with `punctuation` sentence marks, holds the page's
+    headline and prose after it."""
+    if not headline or punctuation < HEADLINE_MIN_PUNCTUATION:
         return False
-    at = "".join(text.split()).find(headline)
-    return at >= 0 and count_sentence_punctuation(text) >= HEADLINE_MIN_PUNCTUATION
+    # The headline has no whitespace: found as written, it is found in the squashed text,
+    # which is only built when it is not.
+    return headline in text or headline in "".join(text.split())
+
+
+def is_dropped(text: str, max_chars: int, max_punctuation: int, headline: str) -> bool:
+    """Whether a container a boilerplate rule matched, holding `text`, is dropped: not when
+    it holds more than `max_chars` characters or `max_punctuation` sentence marks (-1: no
+    limit), nor when it holds the page's `headline` and prose (see `build_blocks`)."""
+    # Characters are counted only when the length (an upper bound) exceeds the limit:
+    # eight str.count passes per matched container were a tenth of the walk.
+    if 0 <= max_chars < len(text) and len(text) - count_chars(text, WHITESPACE) > max_chars:
+        return False
+    punctuation = count_sentence_punctuation(text)
+    if 0 <= max_punctuation < punctuation:
+        return False
+    return not holds_article(text, headline, punctuation)
 
 
 def build_blocks(
@@ -306,20 +325,7 @@ def build_blocks(
                 rule = NO_MATCH
             if rule != NO_MATCH:
                 dropped = item.text(deep=True, separator="\n")
-                # Counted only when its length (an upper bound) exceeds the limit: eight
-                # str.count passes per matched container were a tenth of the walk.
-                if (
-                    (
-                        max_removed_chars < 0
-                        or len(dropped) <= max_removed_chars
-                        or len(dropped) - count_chars(dropped, WHITESPACE) <= max_removed_chars
-                    )
-                    and (
-                        max_removed_punctuation < 0
-                        or count_sentence_punctuation(dropped) <= max_removed_punctuation
-                    )
-                    and not holds_article(dropped, headline)
-                ):
+                if is_dropped(dropped, max_removed_chars, max_removed_punctuation, headline):
                     depth -= 1
                     if dropped.strip(WHITESPACE):  # any character at all
                         if is_block and pieces:

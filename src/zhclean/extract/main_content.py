@@ -168,7 +168,8 @@ TEASER_RULE = "dom.teaser_list"
 KEYWORD_LIST_MIN_WORDS = MAX_JOINED_PARTS + 1
 KEYWORD_LIST_MIN_CJK_SHARE = 0.3
 KEYWORD_LIST_RULE = "dom.keyword_list"
-CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
+# Runs, not single characters: a keyword list is counted in one match per word.
+CJK_RUN = re.compile(f"[{CJK_RANGES}]+")
 # A forum thread: this many sibling post containers of one kind, this many of them with
 # boilerplate of their own; the first post with this many prose characters is the content.
 FORUM_MIN_POSTS = 3
@@ -377,10 +378,13 @@ def keyword_list_blocks(page: PageBlocks) -> list[int]:
     mark (SEO stuffing, tag clouds). Chinese prose has no spaces between its words;
     `join_words` keeps the spaces of a block split into this many parts."""
     found = []
-    for index, (text, kind) in enumerate(zip(page.text, page.kind, strict=True)):
-        if kind == KIND_PRE or text.count(" ") < KEYWORD_LIST_MIN_WORDS - 1 or SENTENCE_MARK.search(text):
+    # Few blocks have that many spaces: the others are passed over in one comprehension.
+    spaced = [index for index, text in enumerate(page.text) if text.count(" ") >= KEYWORD_LIST_MIN_WORDS - 1]
+    for index in spaced:
+        text = page.text[index]
+        if page.kind[index] == KIND_PRE or SENTENCE_MARK.search(text):
             continue
-        if len(CJK_CHAR.findall(text)) >= KEYWORD_LIST_MIN_CJK_SHARE * page.chars[index]:
+        if sum(map(len, CJK_RUN.findall(text))) >= KEYWORD_LIST_MIN_CJK_SHARE * page.chars[index]:
             found.append(index)
     return found
 
