@@ -368,7 +368,7 @@ class AdLineCleaner(Cleaner):
     def mark_repeated(self, lines: list[str], removed: dict[int, Removal]) -> None:
         counts = Counter(map(str.strip, lines))
         del counts[""]
-        if len(counts) == len(lines) or max(counts.values(), default=1) < 2:
+        if max(counts.values(), default=1) < 2:
             return  # no line repeats (most texts)
         cells = self.table_values(lines, counts)
         seen: set[str] = set()

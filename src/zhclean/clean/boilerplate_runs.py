@@ -72,7 +72,7 @@ SENTENCE_FINAL = re.compile(r"[。！？!?…；;：:][”」』’）)]?\s*$")
 def is_table_row(line: str) -> bool:
     """A row of a table: at least two cells separated by tabs (as `visible_text` and the
     main-content extractor write rows)."""
-    return sum(1 for cell in line.split("\t") if cell.strip()) >= 2
+    return "\t" in line and sum(1 for cell in line.split("\t") if cell.strip()) >= 2
 
 
 class BoilerplateRunCleaner(Cleaner):

@@ -23,7 +23,7 @@ import re
 from typing import ClassVar
 
 from zhclean.steps import Cleaned, Cleaner
-from zhclean.text.chars import unify_line_breaks
+from zhclean.text.chars import cell_break_pattern, unify_line_breaks
 
 # Full-width forms U+FF01–U+FF5E map to ASCII by subtracting 0xFEE0. Converted: letters,
 # digits and symbols that have no Chinese-punctuation role. Kept: ！（），．：；？［］｛｝～｀
@@ -54,11 +54,8 @@ NEEDS_TRANSLATION = re.compile("[" + "".join(re.escape(chr(code)) for code in so
 # Horizontal space other than the tab: a run of it becomes one space.
 SPACE_CLASS = r" \f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 HORIZONTAL_SPACE = re.compile(f"[{SPACE_CLASS}]+")
-# A run holding a tab is the break between two cells of a table's row (the main-content
-# extractor and `visible_text` write rows so): it becomes one tab, so tables keep their
-# columns. Matched only where the run starts (the lookbehind), so a long run without a tab
-# is tried once, not from each of its characters.
-TAB_RUN = re.compile(f"(?<![{SPACE_CLASS}\t])[{SPACE_CLASS}]*\t[{SPACE_CLASS}\t]*")
+# A run holding a tab becomes one tab: a table's cell break.
+TAB_RUN = cell_break_pattern(SPACE_CLASS)
 # Starts at a line break or where a run of spaces and tabs starts (the lookbehind):
 # ` *\n *` alone rescanned the rest of a long space run from each of its spaces (19 s on
 # 100 kB of spaces). A line break right after the spaces a previous match took

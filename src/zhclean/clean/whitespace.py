@@ -9,7 +9,7 @@ import re
 from typing import ClassVar
 
 from zhclean.steps import Cleaned, Cleaner
-from zhclean.text.chars import unify_line_breaks
+from zhclean.text.chars import cell_break_pattern, unify_line_breaks
 
 # Runs of ordinary spaces, NBSP and the ideographic space U+3000 that Chinese pages use
 # for paragraph indents; a lone ASCII space is left alone (replacing it with itself would
@@ -20,9 +20,8 @@ OTHER_SPACES = SPACES.removeprefix(" ")
 # before the choice, because `re` scans for a pattern that starts with one class at C
 # speed but tries an alternation (`[…]{2,}|[…]`) at every position, twice the time.
 HORIZONTAL_SPACE = re.compile(f"[{SPACES}](?:[{SPACES}]+|(?<=[{OTHER_SPACES}]))")
-# A run holding a tab separates two cells of a table's row: one tab, so the row keeps its
-# columns. Tried only where a run starts (the lookbehind): linear on long runs.
-TAB_RUN = re.compile(f"(?<![{SPACES}\t])[{SPACES}]*\t[{SPACES}\t]*")
+# A run holding a tab becomes one tab: a table's cell break.
+TAB_RUN = cell_break_pattern(SPACES)
 
 
 class WhitespaceNormalizer(Cleaner):

@@ -27,7 +27,6 @@ BLOCK_TAGS = frozenset(
 CELL_TAGS = frozenset(("td", "th"))
 
 
-
 def visible_text(html: str) -> tuple[str, str]:
     """(text, title) of a page: visible text with one line per block element."""
     tree = LexborHTMLParser(html)

@@ -25,12 +25,13 @@ from zhclean.text.chars import count_non_space
 # Spaces are matched as `[^\S\n]` (whitespace but not a newline), never `\s`: a match stays
 # on its line, so each line is tried once (with `\s`, a run of blank lines made every
 # line start scan all the lines after it: minutes on 100 kB of newlines).
+SEPARATORS = "|｜,，、_/;；"
+ITEM = rf"[^\s{SEPARATORS}。！？!?]{{1,12}}"
 KEYWORD_LIST_LINE = re.compile(
-    r"^[^\S\n]*(?:[^\s|｜,，、_/;；。！？!?]{1,12}[^\S\n]*[|｜,，、_/;；][^\S\n]*){4,}"
-    r"[^\s|｜,，、_/;；。！？!?]{1,12}[^\S\n]*[|｜,，、_/;；]?[^\S\n]*$",
+    rf"^[^\S\n]*(?:{ITEM}[^\S\n]*[{SEPARATORS}][^\S\n]*){{4,}}{ITEM}[^\S\n]*[{SEPARATORS}]?[^\S\n]*$",
     re.MULTILINE,
 )
-LIST_SEPARATOR = re.compile(r"[|｜,，、_/;；]")
+LIST_SEPARATOR = re.compile(f"[{SEPARATORS}]")
 # Half the items sharing a bigram with another: a phrase list that varies its keywords.
 MIN_SHARED_ITEM_SHARE = 0.5
 # Such lines making up 30% of a text: more keywords than content.

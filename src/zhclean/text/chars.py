@@ -45,6 +45,15 @@ SYMBOL = re.compile(r"[\u2190-\u21ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001f
 LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 
 
+def cell_break_pattern(spaces: str) -> re.Pattern[str]:
+    """A run of horizontal space (the characters of the class body `spaces`, tab excluded)
+    that holds a tab: the break between two cells of a table's row, as the main-content
+    extractor and `visible_text` write rows. A cleaner that writes it as one tab keeps the
+    table's columns. Matched only where the run starts (the lookbehind), so a long run
+    without a tab is tried once, not from each of its characters."""
+    return re.compile(f"(?<![{spaces}\t])[{spaces}]*\t[{spaces}\t]*")
+
+
 def unify_line_breaks(text: str) -> str:
     """Every line break as "\\n". `re` tries an alternation position by position (a third
     of the whitespace cleaner's time); `in` is a memchr-speed scan, and most texts hold
